@@ -1,0 +1,62 @@
+namespace BlazorRecs.Core.Catalog;
+
+/// <summary>How a track entered the catalog.</summary>
+public enum TrackSource
+{
+    /// <summary>Rendered by the procedural seed generator.</summary>
+    Seed,
+
+    /// <summary>Scanned from an operator's music folder.</summary>
+    Import,
+
+    /// <summary>Uploaded in the app and added to the catalog.</summary>
+    Upload,
+}
+
+/// <summary>A performer.</summary>
+public sealed class Artist
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The artist's main genre, where known.</summary>
+    public string? Genre { get; set; }
+    public List<Album> Albums { get; } = [];
+    public List<Track> Tracks { get; } = [];
+}
+
+/// <summary>A release grouping tracks.</summary>
+public sealed class Album
+{
+    public int Id { get; set; }
+    public required string Title { get; set; }
+    public int ArtistId { get; set; }
+    public Artist? Artist { get; set; }
+    public DateTimeOffset? ReleasedAt { get; set; }
+    /// <summary>Cover image, relative to the data directory.</summary>
+    public string? CoverPath { get; set; }
+    public List<Track> Tracks { get; } = [];
+}
+
+/// <summary>A playable recording.</summary>
+public sealed class Track
+{
+    public int Id { get; set; }
+    public required string Title { get; set; }
+    public int ArtistId { get; set; }
+    public Artist? Artist { get; set; }
+    public int? AlbumId { get; set; }
+    public Album? Album { get; set; }
+    public int? TrackNumber { get; set; }
+    public string? Genre { get; set; }
+    public int DurationMs { get; set; }
+    /// <summary>Audio file, relative to the data directory (or absolute for imported folders). Never a client's name.</summary>
+    public required string AudioPath { get; set; }
+    public TrackSource Source { get; set; }
+    /// <summary>The id the track has in an imported listening log or folder, for mapping plays.</summary>
+    public string? ExternalId { get; set; }
+    /// <summary>SHA-256 of the audio file, to find duplicates and detect changed files.</summary>
+    public string? ContentHash { get; set; }
+    /// <summary>When the track became available to listeners (drives cold-start splits).</summary>
+    public DateTimeOffset ReleasedAt { get; set; }
+    public DateTimeOffset AddedAt { get; set; }
+}

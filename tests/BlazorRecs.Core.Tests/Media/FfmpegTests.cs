@@ -1,0 +1,141 @@
+using System.Numerics;
+using BlazorRecs.Core.Media;
+using Microsoft.Extensions.Options;
+
+namespace BlazorRecs.Core.Tests.Media;
+
+public sealed class FfmpegTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("blazorrecs-ffmpeg-").FullName;
+    private readonly ExternalProcessRunner _runner = new(2, TimeSpan.FromSeconds(60));
+    private readonly Ffmpeg _ffmpeg;
+
+    public FfmpegTests() => _ffmpeg = new Ffmpeg(_runner, Options.Create(new MediaOptions()));
+
+    [Theory]
+    [InlineData(440)]
+    [InlineData(1000)]
+    public async Task A_sine_encoded_to_mp3_decodes_to_16k_mono_with_its_peak_at_the_right_frequency(int frequency)
+    {
+        string mp3 = Path.Combine(_dir, $"sine{frequency}.mp3");
+        // A stereo 44.1 kHz sine from lavfi, so the decode really downmixes and resamples.
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", $"sine=frequency={frequency}:sample_rate=44100:duration=3", "-ac", "2", "-b:a", "128k", mp3],
+            TestContext.Current.CancellationToken);
+
+        float[] samples = await _ffmpeg.DecodeMonoAsync(mp3, 16000, TestContext.Current.CancellationToken);
+
+        // 3 s at 16 kHz, give or take the MP3 encoder's padding.
+        Assert.InRange(samples.Length, 47_000, 49_500);
+        double peakHz = PeakFrequency(samples.AsSpan(8000, 16384), 16000);
+        Assert.InRange(peakHz, frequency - 2, frequency + 2);
+    }
+
+    [Fact]
+    public async Task Decoding_a_file_that_is_not_audio_raises_a_clear_error()
+    {
+        string bogus = Path.Combine(_dir, "random.mp3");
+        var rng = new Random(1);
+        byte[] bytes = new byte[10_000];
+        rng.NextBytes(bytes);
+        await File.WriteAllBytesAsync(bogus, bytes, TestContext.Current.CancellationToken);
+
+        var ex = await Assert.ThrowsAsync<ExternalProcessException>(() => _ffmpeg.DecodeMonoAsync(bogus, 16000, TestContext.Current.CancellationToken));
+        Assert.NotEqual(0, ex.ExitCode);
+        Assert.False(string.IsNullOrWhiteSpace(ex.StandardError));
+    }
+
+    [Fact]
+    public async Task A_missing_executable_is_reported_by_name()
+    {
+        var broken = new Ffmpeg(_runner, Options.Create(new MediaOptions { FfmpegPath = "/nonexistent/ffmpeg" }));
+        var ex = await Assert.ThrowsAsync<ExternalProcessException>(() => broken.GetFfmpegVersionAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("/nonexistent/ffmpeg", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_process_past_its_timeout_is_killed()
+    {
+        using var quick = new ExternalProcessRunner(1, TimeSpan.FromMilliseconds(300));
+        var ffmpeg = new Ffmpeg(quick, Options.Create(new MediaOptions()));
+        string output = Path.Combine(_dir, "never.wav");
+        // An endless source ("-re" paces it in real time) would run forever without the timeout.
+        var ex = await Assert.ThrowsAsync<ExternalProcessException>(() =>
+            ffmpeg.RunAsync(["-re", "-f", "lavfi", "-i", "sine=frequency=100", output], TestContext.Current.CancellationToken));
+        Assert.Contains("was killed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Versions_are_read_from_the_tools()
+    {
+        Assert.Matches(@"^\d+\.\d+", await _ffmpeg.GetFfmpegVersionAsync(TestContext.Current.CancellationToken));
+        Assert.Matches(@"^\d+\.\d+", await _ffmpeg.GetFfprobeVersionAsync(TestContext.Current.CancellationToken));
+    }
+
+    public void Dispose()
+    {
+        _runner.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static double PeakFrequency(ReadOnlySpan<float> frame, int sampleRate)
+    {
+        int n = frame.Length;
+        var spectrum = new Complex[n];
+        for (int i = 0; i < n; i++)
+        {
+            double hann = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / n);
+            spectrum[i] = frame[i] * hann;
+        }
+
+        Fft(spectrum);
+        int best = 1;
+        for (int k = 1; k < n / 2; k++)
+        {
+            if (spectrum[k].Magnitude > spectrum[best].Magnitude)
+            {
+                best = k;
+            }
+        }
+
+        // Parabolic interpolation of the log magnitudes around the peak bin.
+        double a = Math.Log(spectrum[best - 1].Magnitude), b = Math.Log(spectrum[best].Magnitude), c = Math.Log(spectrum[best + 1].Magnitude);
+        double offset = 0.5 * (a - c) / (a - 2 * b + c);
+        return (best + offset) * sampleRate / n;
+    }
+
+    // A textbook radix-2 FFT, only to check the decoder independently of the product's own DSP code.
+    private static void Fft(Complex[] x)
+    {
+        int n = x.Length;
+        for (int i = 1, j = 0; i < n; i++)
+        {
+            int bit = n >> 1;
+            for (; (j & bit) != 0; bit >>= 1)
+            {
+                j ^= bit;
+            }
+
+            j ^= bit;
+            if (i < j)
+            {
+                (x[i], x[j]) = (x[j], x[i]);
+            }
+        }
+
+        for (int len = 2; len <= n; len <<= 1)
+        {
+            var w = Complex.FromPolarCoordinates(1, -2 * Math.PI / len);
+            for (int i = 0; i < n; i += len)
+            {
+                Complex wk = Complex.One;
+                for (int k = 0; k < len / 2; k++)
+                {
+                    Complex u = x[i + k], v = x[i + k + len / 2] * wk;
+                    x[i + k] = u + v;
+                    x[i + k + len / 2] = u - v;
+                    wk *= w;
+                }
+            }
+        }
+    }
+}
