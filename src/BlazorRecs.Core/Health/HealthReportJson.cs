@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -34,7 +35,14 @@ public static class HealthReportJson
 
     /// <summary>The report as indented JSON text.</summary>
     public static string ToJsonString(HealthReport report) =>
-        ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        ToJson(report).ToJsonString(Indented);
+
+    // Relaxed escaping keeps versions such as 5.1.9-0+deb12u1 readable; the body is served as application/json.
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>The word the report uses for a status.</summary>
     public static string Word(HealthStatus status) => status switch

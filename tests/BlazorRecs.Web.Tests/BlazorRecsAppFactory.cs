@@ -1,0 +1,47 @@
+using BlazorRecs.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace BlazorRecs.Web.Tests;
+
+/// <summary>The real app in process, on a fresh temporary data directory, with models from ../shared.</summary>
+public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public BlazorRecsAppFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("blazorrecs-web-").FullName;
+        _settings = new Dictionary<string, string?>
+        {
+            ["BlazorRecs:DataDirectory"] = DataDirectory,
+            ["BlazorRecs:Device"] = "cpu",
+        };
+        if (SharedFolder.Path is { } shared)
+        {
+            _settings["BlazorRecs:ModelsDirectory"] = Path.Combine(shared, "models");
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DataDirectory { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
