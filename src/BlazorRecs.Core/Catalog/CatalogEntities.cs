@@ -59,4 +59,12 @@ public sealed class Track
     /// <summary>When the track became available to listeners (drives cold-start splits).</summary>
     public DateTimeOffset ReleasedAt { get; set; }
     public DateTimeOffset AddedAt { get; set; }
+    /// <summary>Tempo in beats per minute, where known (the seed composer knows it; imports may not).</summary>
+    public double? TempoBpm { get; set; }
+    /// <summary>Loudness-based energy in [0, 1], measured from the audio.</summary>
+    public double? Energy { get; set; }
+    /// <summary>Spectral brightness in [0, 1], measured from the audio.</summary>
+    public double? Brightness { get; set; }
+    /// <summary>Share of acoustic (non-electronic) instrumentation in [0, 1].</summary>
+    public double? Acousticness { get; set; }
 }

@@ -70,6 +70,9 @@ namespace BlazorRecs.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("Acousticness")
+                        .HasColumnType("REAL");
+
                     b.Property<long>("AddedAt")
                         .HasColumnType("INTEGER");
 
@@ -83,11 +86,17 @@ namespace BlazorRecs.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("Brightness")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("ContentHash")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("DurationMs")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Energy")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("ExternalId")
                         .HasColumnType("TEXT");
@@ -102,6 +111,9 @@ namespace BlazorRecs.Core.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("TempoBpm")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Title")
                         .IsRequired()
