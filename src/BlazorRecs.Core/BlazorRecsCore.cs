@@ -1,6 +1,8 @@
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Health;
+using BlazorRecs.Core.Jobs;
+using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Media;
 using BlazorRecs.Core.Torch;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +12,7 @@ namespace BlazorRecs.Core;
 /// <summary>Composition of the shared services, used by both the web app and the CLI.</summary>
 public static class BlazorRecsCore
 {
-    /// <summary>Adds options, data, media, the ML runtimes and health checks.</summary>
+    /// <summary>Adds options, data, media, the ML runtimes, health checks, jobs, the catalog and listening.</summary>
     public static IHostApplicationBuilder AddBlazorRecsCore(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<BlazorRecsOptions>(BlazorRecsOptions.Section);
@@ -18,6 +20,8 @@ public static class BlazorRecsCore
         builder.AddBlazorRecsMedia();
         builder.AddBlazorRecsMlRuntimes();
         builder.AddBlazorRecsHealth();
+        builder.AddBlazorRecsJobs();
+        builder.AddBlazorRecsListening();
         return builder;
     }
 }

@@ -1,6 +1,5 @@
 using BlazorRecs.Core;
 using BlazorRecs.Web;
-using BlazorRecs.Web.Features.Health;
 
 // Settings and static assets are read from beside the app, so it can be started from any working directory
 // (run.sh starts it from the repository root, where the relative DataDirectory ./data then lies).
@@ -10,7 +9,7 @@ builder.AddBlazorRecsWeb();
 
 var app = builder.Build();
 app.UseBlazorRecsWeb();
-app.MapHealthEndpoints();
+app.MapBlazorRecsApi();
 app.MapBlazorRecsUi();
 app.Run();
 

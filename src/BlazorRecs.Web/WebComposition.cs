@@ -1,5 +1,8 @@
 using BlazorRecs.Web.Components;
+using BlazorRecs.Web.Features.Catalog;
 using BlazorRecs.Web.Features.Health;
+using BlazorRecs.Web.Features.Listening;
+using BlazorRecs.Web.Features.Playback;
 using MudBlazor.Services;
 
 namespace BlazorRecs.Web;
@@ -14,19 +17,39 @@ public static class WebComposition
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.Services.AddHostedService<RuntimeStartupReport>();
+        builder.AddListenerSessions();
+        builder.Services.AddScoped<PlayerState>();
         return builder;
     }
 
     /// <summary>Middleware: errors as problem details, static assets, antiforgery.</summary>
     public static WebApplication UseBlazorRecsWeb(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
+        // API errors are RFC 7807 problem details; pages get the not-found and error pages.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
-        }
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), ui =>
+        {
+            if (!app.Environment.IsDevelopment())
+            {
+                ui.UseExceptionHandler("/error", createScopeForErrors: true);
+            }
 
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+            ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        });
         app.UseAntiforgery();
+        return app;
+    }
+
+    /// <summary>Maps the HTTP API of every feature.</summary>
+    public static WebApplication MapBlazorRecsApi(this WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        app.MapCatalogEndpoints();
+        app.MapListeningEndpoints();
         return app;
     }
 

@@ -1,0 +1,187 @@
+using BlazorRecs.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BlazorRecs.Core.Jobs;
+
+/// <summary>
+/// Runs queued jobs one at a time (they are CPU-heavy and the machine may have two cores), each in its own DI scope,
+/// persisting progress at most twice a second and the outcome always.
+/// </summary>
+public sealed class JobRunner(
+    JobService jobs,
+    IServiceScopeFactory scopes,
+    IDbContextFactory<BlazorRecsDbContext> contexts,
+    TimeProvider time,
+    ILogger<JobRunner> logger) : BackgroundService
+{
+    private static readonly TimeSpan PersistEvery = TimeSpan.FromMilliseconds(500);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RecoverAsync(stoppingToken);
+        await foreach (long id in jobs.Queue.ReadAllAsync(stoppingToken))
+        {
+            await RunOneAsync(id, stoppingToken);
+        }
+    }
+
+    // A job that was running when the process stopped cannot resume mid-way: mark it failed and say why; queued ones
+    // are queued again.
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var unfinished = await db.Jobs.Where(j => j.State == JobState.Running || j.State == JobState.Queued)
+            .OrderBy(j => j.Id).ToListAsync(cancellationToken);
+        foreach (var job in unfinished)
+        {
+            if (job.State == JobState.Running)
+            {
+                job.State = JobState.Failed;
+                job.Error = "interrupted: the server stopped while this job was running";
+                job.FinishedAt = time.GetUtcNow();
+            }
+            else
+            {
+                jobs.TryRequeue(job.Id);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task RunOneAsync(long id, CancellationToken stoppingToken)
+    {
+        Job? job;
+        await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
+        {
+            job = await db.Jobs.FindAsync([id], stoppingToken);
+            if (job is not { State: JobState.Queued })
+            {
+                return; // cancelled while queued, or already handled
+            }
+
+            job.State = JobState.Running;
+            job.StartedAt = time.GetUtcNow();
+            job.Message = "started";
+            await db.SaveChangesAsync(stoppingToken);
+        }
+
+        jobs.Publish(JobSnapshot.From(job));
+        using var cts = jobs.Track(id, stoppingToken);
+        var reporter = new PersistingProgress(jobs, contexts, time, logger, job);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetServices<IJobHandler>().Single(h => h.Kind == job.Kind);
+            await handler.RunAsync(job.ParametersJson, reporter, cts.Token);
+            await FinishAsync(job, JobState.Succeeded, null, reporter.LastMessage ?? "done");
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            bool shuttingDown = stoppingToken.IsCancellationRequested;
+            await FinishAsync(job, shuttingDown ? JobState.Failed : JobState.Cancelled,
+                shuttingDown ? "interrupted: the server stopped while this job was running" : null, "cancelled");
+            if (shuttingDown)
+            {
+                throw;
+            }
+        }
+        catch (Exception ex)
+        {
+            // A failing job must not stop the runner; its error is shown on the Jobs page.
+            logger.LogError(ex, "Job {Id} ({Kind}) failed", job.Id, job.Kind);
+            await FinishAsync(job, JobState.Failed, ex.Message, reporter.LastMessage);
+        }
+        finally
+        {
+            jobs.Untrack(id);
+        }
+    }
+
+    private async Task FinishAsync(Job job, JobState state, string? error, string? message)
+    {
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+        var stored = await db.Jobs.FindAsync(job.Id);
+        if (stored is null)
+        {
+            return;
+        }
+
+        stored.State = state;
+        stored.Error = error;
+        stored.Message = message;
+        stored.FinishedAt = time.GetUtcNow();
+        if (state == JobState.Succeeded)
+        {
+            stored.Progress = 1;
+        }
+        else
+        {
+            stored.Progress = Math.Max(stored.Progress, job.Progress);
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+        jobs.Publish(JobSnapshot.From(stored));
+    }
+
+    /// <summary>Publishes every report at once and writes it to the database at most twice a second.</summary>
+    private sealed class PersistingProgress(
+        JobService jobs,
+        IDbContextFactory<BlazorRecsDbContext> contexts,
+        TimeProvider time,
+        ILogger logger,
+        Job job) : IProgress<JobProgress>
+    {
+        private readonly Lock _gate = new();
+        private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
+
+        public string? LastMessage { get; private set; }
+
+        public void Report(JobProgress value)
+        {
+            JobSnapshot snapshot;
+            bool write;
+            lock (_gate)
+            {
+                job.Progress = Math.Clamp(value.Fraction, 0, 1);
+                if (value.Message is not null)
+                {
+                    job.Message = LastMessage = value.Message;
+                }
+
+                snapshot = JobSnapshot.From(job);
+                var now = time.GetUtcNow();
+                write = now - _lastWrite >= PersistEvery;
+                if (write)
+                {
+                    _lastWrite = now;
+                }
+            }
+
+            jobs.Publish(snapshot);
+            if (write)
+            {
+                _ = PersistAsync(snapshot);
+            }
+        }
+
+        private async Task PersistAsync(JobSnapshot snapshot)
+        {
+            try
+            {
+                await using var db = await contexts.CreateDbContextAsync();
+                await db.Jobs.Where(j => j.Id == snapshot.Id && j.State == JobState.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Progress, snapshot.Progress).SetProperty(j => j.Message, snapshot.Message));
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Progress is advisory; the outcome is always written by FinishAsync.
+                logger.LogDebug(ex, "Could not persist progress of job {Id}", snapshot.Id);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using BlazorRecs.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BlazorRecs.Core.Jobs;
+
+/// <summary>
+/// Queues jobs (persisted, so they survive a browser refresh and show on the Jobs page), lets people cancel them,
+/// and tells subscribers about every change. The <see cref="JobRunner"/> background service does the work.
+/// </summary>
+public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, TimeProvider time, IEnumerable<IJobHandler> handlers)
+{
+    // Bounded: a burst of requests waits for room instead of growing without limit.
+    private readonly Channel<long> _queue = Channel.CreateBounded<long>(new BoundedChannelOptions(256) { SingleReader = true });
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    private readonly HashSet<string> _kinds = handlers.Select(h => h.Kind).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Raised after a job is queued, progresses, or ends. Handlers must be quick and must not throw.</summary>
+    public event Action<JobSnapshot>? Changed;
+
+    internal ChannelReader<long> Queue => _queue.Reader;
+
+    /// <summary>The job kinds that have a handler.</summary>
+    public IReadOnlyCollection<string> Kinds => _kinds;
+
+    /// <summary>Queues a job of <paramref name="kind"/>; returns its snapshot.</summary>
+    /// <exception cref="ArgumentException">No handler runs jobs of that kind.</exception>
+    public async Task<JobSnapshot> EnqueueAsync(string kind, string? parametersJson = null, CancellationToken cancellationToken = default)
+    {
+        if (!_kinds.Contains(kind))
+        {
+            throw new ArgumentException($"Unknown job kind '{kind}'. Known: {string.Join(", ", _kinds.Order())}.", nameof(kind));
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var job = new Job { Kind = kind, State = JobState.Queued, ParametersJson = parametersJson, CreatedAt = time.GetUtcNow(), Message = "queued" };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        var snapshot = JobSnapshot.From(job);
+        Changed?.Invoke(snapshot);
+        await _queue.Writer.WriteAsync(job.Id, cancellationToken);
+        return snapshot;
+    }
+
+    /// <summary>Asks a queued or running job to stop. Returns false when it has already ended or does not exist.</summary>
+    public async Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default)
+    {
+        if (_running.TryGetValue(id, out var cts))
+        {
+            await cts.CancelAsync();
+            return true;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var job = await db.Jobs.FindAsync([id], cancellationToken);
+        if (job is not { State: JobState.Queued })
+        {
+            return false;
+        }
+
+        job.State = JobState.Cancelled;
+        job.FinishedAt = time.GetUtcNow();
+        job.Message = "cancelled before it started";
+        await db.SaveChangesAsync(cancellationToken);
+        Changed?.Invoke(JobSnapshot.From(job));
+        return true;
+    }
+
+    /// <summary>The newest jobs first.</summary>
+    public async Task<IReadOnlyList<JobSnapshot>> ListAsync(int take = 100, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var jobs = await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(take).ToListAsync(cancellationToken);
+        return jobs.Select(JobSnapshot.From).ToList();
+    }
+
+    /// <summary>One job, or null.</summary>
+    public async Task<JobSnapshot?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
+        return job is null ? null : JobSnapshot.From(job);
+    }
+
+    internal CancellationTokenSource Track(long id, CancellationToken stopping)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _running[id] = cts;
+        return cts;
+    }
+
+    internal void Untrack(long id)
+    {
+        if (_running.TryRemove(id, out var cts))
+        {
+            cts.Dispose();
+        }
+    }
+
+    internal void Publish(JobSnapshot snapshot) => Changed?.Invoke(snapshot);
+
+    internal bool TryRequeue(long id) => _queue.Writer.TryWrite(id);
+}
