@@ -64,14 +64,14 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         IQueryable<Track> tracks = Filter(db.Tracks.AsNoTracking(), query);
         int total = await tracks.CountAsync(cancellationToken);
-        var projected = Project(db, tracks);
-        projected = query.Sort switch
+        // Ordered on the entity, before the projection: SQLite can sort columns and subqueries, not records.
+        tracks = query.Sort switch
         {
-            TrackSort.Newest => projected.OrderByDescending(t => t.ReleasedAt).ThenBy(t => t.Id),
-            TrackSort.Title => projected.OrderBy(t => t.Title).ThenBy(t => t.Id),
-            _ => projected.OrderByDescending(t => t.Plays).ThenBy(t => t.Id),
+            TrackSort.Newest => tracks.OrderByDescending(t => t.ReleasedAt).ThenBy(t => t.Id),
+            TrackSort.Title => tracks.OrderBy(t => t.Title).ThenBy(t => t.Id),
+            _ => tracks.OrderByDescending(t => db.Plays.Count(p => p.TrackId == t.Id && !p.IsSkip)).ThenBy(t => t.Id),
         };
-        var items = await projected.Skip(Math.Max(0, offset)).Take(Math.Clamp(count, 1, TrackQuery.MaxPageSize))
+        var items = await Project(db, tracks.Skip(Math.Max(0, offset)).Take(Math.Clamp(count, 1, TrackQuery.MaxPageSize)))
             .ToListAsync(cancellationToken);
         return new Page<TrackSummary>(total, items);
     }
@@ -108,8 +108,8 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
             return null;
         }
 
-        var tracks = await Project(db, db.Tracks.AsNoTracking().Where(t => t.AlbumId == id))
-            .OrderBy(t => t.Id).ToListAsync(cancellationToken);
+        var tracks = await Project(db, db.Tracks.AsNoTracking().Where(t => t.AlbumId == id).OrderBy(t => t.TrackNumber).ThenBy(t => t.Id))
+            .ToListAsync(cancellationToken);
         return new AlbumDetail(album.Id, album.Title, album.ArtistId, album.Artist, album.Genre, album.ReleasedAt, album.CoverPath is not null, tracks);
     }
 
@@ -125,8 +125,9 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
 
         var albums = await db.Albums.AsNoTracking().Where(a => a.ArtistId == id).OrderBy(a => a.ReleasedAt)
             .Select(a => new AlbumSummary(a.Id, a.Title, a.ReleasedAt, a.Tracks.Count)).ToListAsync(cancellationToken);
-        var top = await Project(db, db.Tracks.AsNoTracking().Where(t => t.ArtistId == id))
-            .OrderByDescending(t => t.Plays).ThenBy(t => t.Id).Take(10).ToListAsync(cancellationToken);
+        var top = await Project(db, db.Tracks.AsNoTracking().Where(t => t.ArtistId == id)
+                .OrderByDescending(t => db.Plays.Count(p => p.TrackId == t.Id && !p.IsSkip)).ThenBy(t => t.Id).Take(10))
+            .ToListAsync(cancellationToken);
         return new ArtistDetail(artist.Id, artist.Name, artist.Genre, albums, top);
     }
 

@@ -1,0 +1,54 @@
+using BlazorRecs.Core.Catalog;
+using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Listening;
+using BlazorRecs.Core.Media;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlazorRecs.Web.Tests;
+
+/// <summary>A tiny real catalog for HTTP tests: two artists, one album, three tracks with real MP3 files made by
+/// ffmpeg, and one persona with history.</summary>
+internal sealed record TestCatalog(int JazzTrack, int RockTrack, int ShortTrack, int Persona, int AlbumId, long Mp3Bytes)
+{
+    public static async Task<TestCatalog> CreateAsync(BlazorRecsAppFactory app, CancellationToken ct)
+    {
+        var services = app.Services;
+        var ffmpeg = services.GetRequiredService<Ffmpeg>();
+        string audio = Path.Combine(app.DataDirectory, "audio");
+        Directory.CreateDirectory(audio);
+        await ffmpeg.RunAsync(["-f", "lavfi", "-i", "sine=frequency=440:duration=40", "-b:a", "64k", Path.Combine(audio, "a.mp3")], ct);
+        await ffmpeg.RunAsync(["-f", "lavfi", "-i", "sine=frequency=660:duration=20", "-b:a", "64k", Path.Combine(audio, "b.mp3")], ct);
+
+        var contexts = services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var released = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var miles = new Artist { Name = "Blue Quartet", Genre = "jazz" };
+        var band = new Artist { Name = "Loud Engine", Genre = "rock" };
+        var album = new Album { Title = "Night Sessions", Artist = miles, ReleasedAt = released };
+        var jazz = new Track { Title = "Modal Walk", Artist = miles, Album = album, TrackNumber = 1, Genre = "jazz", DurationMs = 40_000, AudioPath = "audio/a.mp3", ReleasedAt = released, AddedAt = released };
+        var rock = new Track { Title = "Gear Shift", Artist = band, Genre = "rock", DurationMs = 40_000, AudioPath = "audio/a.mp3", ReleasedAt = released.AddMonths(6), AddedAt = released };
+        var brief = new Track { Title = "Short Blues", Artist = miles, Album = album, TrackNumber = 2, Genre = "jazz", DurationMs = 20_000, AudioPath = "audio/b.mp3", ReleasedAt = released, AddedAt = released };
+        var persona = new Listener { Name = "Ada Persona", Kind = ListenerKind.Persona, CreatedAt = released };
+        db.AddRange(miles, band, album, jazz, rock, brief, persona);
+        await db.SaveChangesAsync(ct);
+        db.Plays.AddRange(
+            new Play { ListenerId = persona.Id, TrackId = jazz.Id, StartedAt = released.AddDays(1), MsPlayed = 40_000, Source = PlaySource.Simulated },
+            new Play { ListenerId = persona.Id, TrackId = jazz.Id, StartedAt = released.AddDays(2), MsPlayed = 35_000, Source = PlaySource.Simulated },
+            new Play { ListenerId = persona.Id, TrackId = brief.Id, StartedAt = released.AddDays(3), MsPlayed = 2_000, IsSkip = true, Source = PlaySource.Simulated });
+        await db.SaveChangesAsync(ct);
+        return new TestCatalog(jazz.Id, rock.Id, brief.Id, persona.Id, album.Id, new FileInfo(Path.Combine(audio, "a.mp3")).Length);
+    }
+}
+
+/// <summary>One app with the test catalog, shared by the tests of a class (starting an app takes seconds).</summary>
+public sealed class CatalogAppFixture : IAsyncLifetime
+{
+    public BlazorRecsAppFactory App { get; } = new();
+
+    internal TestCatalog Catalog { get; private set; } = default!;
+
+    public async ValueTask InitializeAsync() => Catalog = await TestCatalog.CreateAsync(App, TestContext.Current.CancellationToken);
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+}
