@@ -1,4 +1,5 @@
 using BlazorRecs.Web.Components;
+using BlazorRecs.Web.Features.Admin;
 using BlazorRecs.Web.Features.Catalog;
 using BlazorRecs.Web.Features.Health;
 using BlazorRecs.Web.Features.Listening;
@@ -19,6 +20,7 @@ public static class WebComposition
         builder.Services.AddHostedService<RuntimeStartupReport>();
         builder.AddListenerSessions();
         builder.Services.AddScoped<PlayerState>();
+        builder.AddAdmin();
         return builder;
     }
 
@@ -40,6 +42,8 @@ public static class WebComposition
 
             ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         });
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         return app;
     }
@@ -50,6 +54,7 @@ public static class WebComposition
         app.MapHealthEndpoints();
         app.MapCatalogEndpoints();
         app.MapListeningEndpoints();
+        app.MapAdminEndpoints();
         return app;
     }
 
