@@ -41,5 +41,9 @@ public sealed record SeedOptions
 
     /// <summary>MP3 bit rate in kbit/s.</summary>
     [Range(32, 320)]
-    public int Mp3BitrateKbps { get; init; } = 96;
+    public int Mp3BitrateKbps { get; init; } = 64;
+
+    /// <summary>MP3 channels: 1 (mono, the fast default) or 2.</summary>
+    [Range(1, 2)]
+    public int Mp3Channels { get; init; } = 1;
 }
