@@ -1,0 +1,25 @@
+using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Media;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BlazorRecs.Core.Seeding;
+
+/// <summary>Registers the procedural seed catalog: options, the composer and the renderer.</summary>
+public static class SeedingRegistration
+{
+    /// <summary>Adds <see cref="SeedOptions"/>, <see cref="CatalogComposer"/> (definitions loaded once) and
+    /// <see cref="TrackRenderer"/>. Needs <c>AddBlazorRecsMedia</c> for the process runner and ffmpeg.</summary>
+    public static IHostApplicationBuilder AddBlazorRecsSeeding(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<SeedOptions>(SeedOptions.Section);
+        builder.Services.AddSingleton(sp => new CatalogComposer(sp.GetRequiredService<IOptions<SeedOptions>>().Value.DefinitionsDirectory));
+        builder.Services.AddSingleton(sp => new TrackRenderer(
+            sp.GetRequiredService<ExternalProcessRunner>(),
+            sp.GetRequiredService<Ffmpeg>(),
+            sp.GetRequiredService<CatalogComposer>(),
+            sp.GetRequiredService<IOptions<SeedOptions>>().Value));
+        return builder;
+    }
+}
