@@ -4,5 +4,7 @@ using BlazorRecs.Cli.Commands;
 var root = new RootCommand("BlazorRecs: a music streaming simulation for comparing audio representations in recommenders.")
 {
     DoctorCommand.Create(),
+    SeedCommand.Create(),
+    new Command("bench", "Benchmarks that print figures measured in one run") { SeedCommand.CreateBenchmark() },
 };
 return await root.Parse(args).InvokeAsync();

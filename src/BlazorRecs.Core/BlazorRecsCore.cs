@@ -4,6 +4,7 @@ using BlazorRecs.Core.Health;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Media;
+using BlazorRecs.Core.Seeding;
 using BlazorRecs.Core.Torch;
 using Microsoft.Extensions.Hosting;
 
@@ -22,6 +23,7 @@ public static class BlazorRecsCore
         builder.AddBlazorRecsHealth();
         builder.AddBlazorRecsJobs();
         builder.AddBlazorRecsListening();
+        builder.AddBlazorRecsSeeding();
         return builder;
     }
 }

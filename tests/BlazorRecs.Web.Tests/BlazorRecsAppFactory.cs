@@ -16,6 +16,8 @@ public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
         {
             ["BlazorRecs:DataDirectory"] = DataDirectory,
             ["BlazorRecs:Device"] = "cpu",
+            // Tests build their own small catalogs; the demo seed would render hundreds of tracks.
+            ["BlazorRecs:Seed:OnFirstStart"] = "false",
         };
         if (SharedFolder.Path is { } shared)
         {

@@ -31,6 +31,21 @@ public sealed record SeedOptions
     /// <summary>The seed of the demo catalog: the same seed gives the same catalog, audio included.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>The end of the simulated 13-month listening history (exclusive). Fixed, not "now", so that a seed
+    /// number always gives the same catalog and history.</summary>
+    public DateTimeOffset HistoryEnd { get; init; } = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>How many listener personas the demo simulates.</summary>
+    [Range(0, 1_000_000)]
+    public int DefaultListeners { get; init; } = 1000;
+
+    /// <summary>About how many plays the simulated history has in total.</summary>
+    [Range(0, 100_000_000)]
+    public int DefaultPlays { get; init; } = 150_000;
+
+    /// <summary>Queue the seed job when the app starts with an empty catalog.</summary>
+    public bool OnFirstStart { get; init; } = true;
+
     /// <summary>fluidsynth's master gain; FluidR3 at 0.6 keeps dense arrangements below clipping.</summary>
     [Range(0.01, 5.0)]
     public double Gain { get; init; } = 0.6;

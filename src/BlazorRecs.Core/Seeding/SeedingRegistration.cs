@@ -1,4 +1,5 @@
 using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Media;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,8 @@ public static class SeedingRegistration
             sp.GetRequiredService<Ffmpeg>(),
             sp.GetRequiredService<CatalogComposer>(),
             sp.GetRequiredService<IOptions<SeedOptions>>().Value));
+        builder.Services.AddJobHandler<SeedCatalogJob>();
+        builder.Services.AddHostedService<SeedOnFirstStart>();
         return builder;
     }
 }

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using BlazorRecs.Core.Catalog;
+using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Jobs;
+using BlazorRecs.Core.Listening;
+using BlazorRecs.Core.Simulation;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BlazorRecs.Core.Seeding;
+
+/// <summary>What a seed job makes; unset values come from <see cref="SeedOptions"/>.</summary>
+public sealed record SeedJobParameters(int? Seed = null, int? Tracks = null, int? Listeners = null, int? Plays = null, int? TrackSeconds = null);
+
+/// <summary>Figures a finished seed reports (also printed by the CLI's seed benchmark).</summary>
+public sealed record SeedReport(int TracksRendered, int TracksTotal, TimeSpan RenderTime, TimeSpan? FirstPlayableAfter, int Listeners, int Plays, TimeSpan SimulationTime)
+{
+    /// <summary>Rendered tracks per second of wall time.</summary>
+    public double TracksPerSecond => RenderTime.TotalSeconds > 0 ? TracksRendered / RenderTime.TotalSeconds : 0;
+}
+
+/// <summary>
+/// The "seed" job: plans the procedural catalog, renders its tracks in parallel and stores each one as soon as it
+/// is ready (the catalog is browsable and playable while the rest render), then simulates the listener personas and
+/// their history over the finished catalog. Re-running it resumes: tracks and personas already stored are kept.
+/// </summary>
+public sealed class SeedCatalogJob(
+    IDbContextFactory<BlazorRecsDbContext> contexts,
+    IOptions<BlazorRecsOptions> options,
+    IOptions<SeedOptions> seedOptions,
+    CatalogComposer composer,
+    TrackRenderer renderer,
+    TimeProvider time,
+    ILogger<SeedCatalogJob> logger) : IJobHandler
+{
+    /// <summary>The job kind.</summary>
+    public const string JobKind = "seed";
+
+    /// <inheritdoc />
+    public string Kind => JobKind;
+
+    /// <summary>The last run's figures.</summary>
+    public SeedReport? Report { get; private set; }
+
+    /// <inheritdoc />
+    public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken)
+    {
+        var parameters = string.IsNullOrWhiteSpace(parametersJson)
+            ? new SeedJobParameters()
+            : JsonSerializer.Deserialize<SeedJobParameters>(parametersJson, JsonOptions) ?? new SeedJobParameters();
+        await RunAsync(parameters, progress, cancellationToken);
+    }
+
+    /// <summary>Seeds with explicit parameters.</summary>
+    public async Task<SeedReport> RunAsync(SeedJobParameters parameters, IProgress<JobProgress> progress, CancellationToken cancellationToken)
+    {
+        var o = seedOptions.Value;
+        int seed = parameters.Seed ?? o.Seed;
+        var spec = new CatalogSpec(seed, parameters.Tracks ?? o.DefaultTracks, o.HistoryEnd.AddMonths(-13), o.HistoryEnd, parameters.TrackSeconds ?? o.TrackSeconds);
+        progress.Report(new JobProgress(0, $"planning {spec.TrackCount} tracks (seed {seed})"));
+        CatalogPlan plan = composer.Plan(spec);
+
+        var ids = await StoreArtistsAndAlbumsAsync(plan, cancellationToken);
+        var (rendered, renderTime, firstPlayable) = await RenderTracksAsync(plan, ids, new SubProgress(progress, 0.01, 0.85), cancellationToken);
+        var (listeners, plays, simulationTime) = await SimulateListenersAsync(plan, parameters, new SubProgress(progress, 0.85, 1.0), cancellationToken);
+
+        Report = new SeedReport(rendered, spec.TrackCount, renderTime, firstPlayable, listeners, plays, simulationTime);
+        progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
+            $"{spec.TrackCount} tracks ({rendered} rendered now, {Report.TracksPerSecond:0.0}/s), {listeners} personas, {plays:N0} plays")));
+        return Report;
+    }
+
+    private sealed record StoredIds(IReadOnlyDictionary<int, int> Artists, IReadOnlyDictionary<int, int> Albums);
+
+    private async Task<StoredIds> StoreArtistsAndAlbumsAsync(CatalogPlan plan, CancellationToken ct)
+    {
+        string coverDir = Path.Combine(options.Value.DataPath, "covers", $"seed-{plan.Spec.Seed}");
+        Directory.CreateDirectory(coverDir);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var artists = new Dictionary<int, int>();
+        foreach (var a in plan.Artists)
+        {
+            var existing = await db.Artists.FirstOrDefaultAsync(x => x.Name == a.Name && x.Genre == a.Genre, ct);
+            if (existing is null)
+            {
+                existing = new Artist { Name = a.Name, Genre = a.Genre };
+                db.Artists.Add(existing);
+                await db.SaveChangesAsync(ct);
+            }
+
+            artists[a.Index] = existing.Id;
+        }
+
+        var albums = new Dictionary<int, int>();
+        foreach (var a in plan.Albums)
+        {
+            int artistId = artists[a.ArtistIndex];
+            string cover = Path.Combine("covers", $"seed-{plan.Spec.Seed}", $"album-{a.Index:D4}.svg");
+            await File.WriteAllTextAsync(Path.Combine(options.Value.DataPath, cover), CoverArt.Svg(plan, a, composer.Definitions), ct);
+            var existing = await db.Albums.FirstOrDefaultAsync(x => x.ArtistId == artistId && x.Title == a.Title, ct);
+            if (existing is null)
+            {
+                existing = new Album { Title = a.Title, ArtistId = artistId, ReleasedAt = a.ReleasedAt, CoverPath = cover };
+                db.Albums.Add(existing);
+                await db.SaveChangesAsync(ct);
+            }
+
+            albums[a.Index] = existing.Id;
+        }
+
+        return new StoredIds(artists, albums);
+    }
+
+    private async Task<(int Rendered, TimeSpan Elapsed, TimeSpan? FirstPlayable)> RenderTracksAsync(
+        CatalogPlan plan, StoredIds ids, IProgress<JobProgress> progress, CancellationToken ct)
+    {
+        HashSet<string> done;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            string prefix = ExternalIdPrefix(plan.Spec.Seed);
+            done = (await db.Tracks.Where(t => t.ExternalId != null && t.ExternalId.StartsWith(prefix)).Select(t => t.ExternalId!).ToListAsync(ct)).ToHashSet();
+        }
+
+        var todo = plan.Tracks.Where(t => !done.Contains(ExternalId(plan.Spec.Seed, t.Index))).ToList();
+        int finished = 0;
+        var clock = Stopwatch.StartNew();
+        TimeSpan? first = null;
+        string audioDir = Path.Combine("audio", $"seed-{plan.Spec.Seed}");
+        progress.Report(new JobProgress(0, $"rendering {todo.Count} of {plan.Tracks.Count} tracks"));
+
+        // One render per core: fluidsynth and ffmpeg are single-threaded, and their process runner caps them too.
+        await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (track, token) =>
+        {
+            string relative = Path.Combine(audioDir, $"{track.Index:D5}.mp3");
+            RenderedTrack audio = await renderer.RenderAsync(plan, track, Path.Combine(options.Value.DataPath, relative), token);
+            await using var db = await contexts.CreateDbContextAsync(token);
+            db.Tracks.Add(new Track
+            {
+                Title = track.Title,
+                ArtistId = ids.Artists[track.ArtistIndex],
+                AlbumId = ids.Albums[track.AlbumIndex],
+                TrackNumber = track.TrackNumber,
+                Genre = track.Genre,
+                DurationMs = audio.DurationMs,
+                AudioPath = relative,
+                Source = TrackSource.Seed,
+                ExternalId = ExternalId(plan.Spec.Seed, track.Index),
+                ContentHash = audio.Sha256,
+                ReleasedAt = track.ReleasedAt,
+                AddedAt = time.GetUtcNow(),
+                TempoBpm = audio.Descriptors.TempoBpm,
+                Energy = audio.Descriptors.Energy,
+                Brightness = audio.Descriptors.Brightness,
+                Acousticness = audio.Descriptors.Acousticness,
+            });
+            await db.SaveChangesAsync(token);
+            int n = Interlocked.Increment(ref finished);
+            if (n == 1)
+            {
+                first = clock.Elapsed;
+            }
+
+            progress.Report(new JobProgress((double)n / todo.Count, string.Create(CultureInfo.InvariantCulture,
+                $"rendered {n}/{todo.Count} tracks ({n / Math.Max(0.001, clock.Elapsed.TotalSeconds):0.0} tracks/s)")));
+        });
+
+        logger.LogInformation("Rendered {Count} tracks in {Seconds:0.0} s", todo.Count, clock.Elapsed.TotalSeconds);
+        return (todo.Count, clock.Elapsed, first);
+    }
+
+    private async Task<(int Listeners, int Plays, TimeSpan Elapsed)> SimulateListenersAsync(
+        CatalogPlan plan, SeedJobParameters parameters, IProgress<JobProgress> progress, CancellationToken ct)
+    {
+        var o = seedOptions.Value;
+        int count = parameters.Listeners ?? o.DefaultListeners;
+        string prefix = $"seed:{plan.Spec.Seed}:persona:";
+        var clock = Stopwatch.StartNew();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (count == 0 || await db.Listeners.AnyAsync(l => l.ExternalId != null && l.ExternalId.StartsWith(prefix), ct))
+        {
+            progress.Report(new JobProgress(1, "personas already simulated"));
+            return (0, 0, clock.Elapsed);
+        }
+
+        string trackPrefix = ExternalIdPrefix(plan.Spec.Seed);
+        var tracks = await db.Tracks.AsNoTracking().Where(t => t.ExternalId != null && t.ExternalId.StartsWith(trackPrefix))
+            .Select(t => new SimTrack(t.Id, t.ArtistId, t.AlbumId, t.TrackNumber, t.Genre ?? "unknown", t.ReleasedAt, t.DurationMs,
+                t.TempoBpm ?? 120, t.Energy ?? 0.5, t.Brightness ?? 0.5, t.Acousticness ?? 0.5))
+            .ToListAsync(ct);
+        var spec = new SimulationSpec(plan.Spec.Seed, count, plan.Spec.HistoryStart, plan.Spec.HistoryEnd, parameters.Plays ?? o.DefaultPlays);
+        progress.Report(new JobProgress(0, $"simulating {count} listeners over {tracks.Count} tracks"));
+
+        // Plays go in through one prepared statement per transaction: EF change tracking would take minutes for 150k rows.
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        int listeners = 0, plays = 0;
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        using var insertListener = connection.CreateCommand();
+        insertListener.Transaction = transaction;
+        insertListener.CommandText = "INSERT INTO Listeners (Name, Kind, ExternalId, CreatedAt, HiddenTasteJson) VALUES ($name, 'Persona', $ext, $created, $taste) RETURNING Id";
+        var pName = insertListener.Parameters.Add("$name", SqliteType.Text);
+        var pExt = insertListener.Parameters.Add("$ext", SqliteType.Text);
+        var pCreated = insertListener.Parameters.Add("$created", SqliteType.Integer);
+        var pTaste = insertListener.Parameters.Add("$taste", SqliteType.Text);
+        using var insertPlay = connection.CreateCommand();
+        insertPlay.Transaction = transaction;
+        insertPlay.CommandText = "INSERT INTO Plays (ListenerId, TrackId, StartedAt, MsPlayed, Source, IsSkip) VALUES ($l, $t, $s, $m, 'Simulated', $k)";
+        var pL = insertPlay.Parameters.Add("$l", SqliteType.Integer);
+        var pT = insertPlay.Parameters.Add("$t", SqliteType.Integer);
+        var pS = insertPlay.Parameters.Add("$s", SqliteType.Integer);
+        var pM = insertPlay.Parameters.Add("$m", SqliteType.Integer);
+        var pK = insertPlay.Parameters.Add("$k", SqliteType.Integer);
+        insertPlay.Prepare();
+
+        foreach (var listener in new ListenerSimulator().Simulate(spec, tracks, ct))
+        {
+            pName.Value = listener.Name;
+            pExt.Value = prefix + listener.Index.ToString(CultureInfo.InvariantCulture);
+            pCreated.Value = plan.Spec.HistoryStart.UtcTicks;
+            pTaste.Value = ListenerSimulator.TasteToJson(listener.Taste);
+            long listenerId = (long)(await insertListener.ExecuteScalarAsync(ct))!;
+            foreach (var play in listener.Plays)
+            {
+                pL.Value = listenerId;
+                pT.Value = play.TrackId;
+                pS.Value = play.StartedAt.UtcTicks;
+                pM.Value = play.MsPlayed;
+                pK.Value = play.IsSkip ? 1 : 0;
+                await insertPlay.ExecuteNonQueryAsync(ct);
+            }
+
+            listeners++;
+            plays += listener.Plays.Count;
+            if (listeners % 25 == 0 || listeners == count)
+            {
+                progress.Report(new JobProgress((double)listeners / count, $"simulated {listeners}/{count} listeners, {plays:N0} plays"));
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+        logger.LogInformation("Simulated {Listeners} listeners with {Plays} plays in {Seconds:0.0} s", listeners, plays, clock.Elapsed.TotalSeconds);
+        return (listeners, plays, clock.Elapsed);
+    }
+
+    private static string ExternalIdPrefix(int seed) => $"seed:{seed}:track:";
+
+    private static string ExternalId(int seed, int index) => ExternalIdPrefix(seed) + index.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+}
