@@ -101,7 +101,7 @@ internal sealed class SimCatalog
             }
         }
 
-        Neighbours = NearestNeighbours(Vectors, Tracks, NeighbourCount, ct);
+        Neighbours = DescriptorNeighbours.Compute(Vectors, Tracks, NeighbourCount, ct);
     }
 
     public SimTrack[] Tracks { get; }
@@ -130,69 +130,6 @@ internal sealed class SimCatalog
         double u = SimRandom.Unit(SimRandom.Hash(seed, trackId, SimRandom.Stream.Popularity));
         return Math.Min(parameters.MaxPopularity, Math.Pow(u, -1.0 / parameters.PopularityShape));
     }
-
-    /// <summary>
-    /// Exact k nearest neighbours. Tracks are sorted by energy and each search walks outwards until the energy gap
-    /// alone exceeds the k-th best distance, which prunes most of the catalog (20,000 tracks take well under a second
-    /// on two cores instead of the 200M distances of the brute force).
-    /// </summary>
-    private static int[] NearestNeighbours(Descriptors.Vec[] v, SimTrack[] tracks, int k, CancellationToken ct)
-    {
-        int n = v.Length;
-        int[] result = new int[n * k];
-        Array.Fill(result, -1);
-        int[] order = [.. Enumerable.Range(0, n).OrderBy(i => v[i].Energy).ThenBy(i => tracks[i].TrackId)];
-        int[] position = new int[n];
-        for (int p = 0; p < n; p++)
-        {
-            position[order[p]] = p;
-        }
-
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, () => (new double[k], new int[k]), (i, _, buffers) =>
-        {
-            var (bestD, bestI) = buffers;
-            int count = 0;
-            int p = position[i];
-            int lo = p - 1, hi = p + 1;
-            while (lo >= 0 || hi < n)
-            {
-                // Take the closer side in energy next; once both sides are farther in energy alone than the worst
-                // kept neighbour, nothing further can qualify.
-                double gapLo = lo >= 0 ? v[i].Energy - v[order[lo]].Energy : double.PositiveInfinity;
-                double gapHi = hi < n ? v[order[hi]].Energy - v[i].Energy : double.PositiveInfinity;
-                bool takeLo = gapLo <= gapHi;
-                double gap = takeLo ? gapLo : gapHi;
-                if (count == k && gap * gap > bestD[k - 1])
-                {
-                    break;
-                }
-
-                int j = takeLo ? order[lo--] : order[hi++];
-                double d = Descriptors.Vec.DistanceSquared(v[i], v[j]);
-                if (count < k || Closer(d, j, bestD[k - 1], bestI[k - 1], tracks))
-                {
-                    int slot = count < k ? count++ : k - 1;
-                    while (slot > 0 && Closer(d, j, bestD[slot - 1], bestI[slot - 1], tracks))
-                    {
-                        bestD[slot] = bestD[slot - 1];
-                        bestI[slot] = bestI[slot - 1];
-                        slot--;
-                    }
-
-                    bestD[slot] = d;
-                    bestI[slot] = j;
-                }
-            }
-
-            Array.Copy(bestI, 0, result, i * k, count);
-            return buffers;
-        }, _ => { });
-        return result;
-    }
-
-    // Ties broken by track id, so duplicates in descriptor space still give one deterministic answer.
-    private static bool Closer(double d, int j, double otherD, int otherJ, SimTrack[] tracks) =>
-        d < otherD || (d == otherD && tracks[j].TrackId < tracks[otherJ].TrackId);
 
     /// <summary>Track indices in release order with their release ticks and a popularity prefix sum.</summary>
     internal sealed class ReleaseList
