@@ -399,9 +399,10 @@ internal sealed class ListenerRun
         int threshold = ListenerSimulator.CountingThresholdMs(t.DurationMs);
         if (_rng.NextDouble() < Descriptors.SkipProbability(_taste, affinity))
         {
-            // Most skips happen early; squaring the uniform puts more of them in the first seconds.
+            // Most skips happen early; squaring the uniform puts more of them in the first seconds. The 2% floor
+            // keeps a skip from lasting 0 ms, which no player reports.
             double u = _rng.NextDouble();
-            return (Math.Min(threshold - 1, (int)(u * u * threshold)), true);
+            return (Math.Min(threshold - 1, (int)(threshold * (0.02 + (0.98 * u * u)))), true);
         }
 
         if (_rng.NextDouble() < _p.FullListenShare)

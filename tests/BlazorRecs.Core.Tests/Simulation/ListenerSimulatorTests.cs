@@ -116,10 +116,20 @@ public sealed class ListenerSimulatorTests(SimulatedHistoryFixture history) : IC
         {
             int duration = history.TracksById[p.TrackId].DurationMs;
             double threshold = Math.Min(30_000, duration / 2.0);
-            Assert.InRange(p.MsPlayed, 0, duration);
+            Assert.InRange(p.MsPlayed, 1, duration);
             Assert.Equal(p.MsPlayed < threshold, p.IsSkip);
         });
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3_001, 1_501)] // 1,500 ms is less than half of 3,001 ms; 1,501 ms is not
+    [InlineData(3_000, 1_500)]
+    [InlineData(59_998, 29_999)]
+    [InlineData(59_999, 30_000)]
+    [InlineData(240_000, 30_000)]
+    public void The_counting_threshold_is_half_the_track_or_30_seconds(int durationMs, int thresholdMs) =>
+        Assert.Equal(thresholdMs, ListenerSimulator.CountingThresholdMs(durationMs));
 
     [Fact]
     public void Skips_are_more_likely_for_tracks_that_fit_the_taste_worse()
@@ -186,7 +196,7 @@ public sealed class ListenerSimulatorTests(SimulatedHistoryFixture history) : IC
     }
 
     [Fact]
-    public void The_hidden_taste_round_trips_through_json()
+    public void The_hidden_taste_round_trips_through_json_and_its_transitions_sum_to_one()
     {
         foreach (SimulatedListener l in history.Listeners.Take(5))
         {
@@ -197,6 +207,10 @@ public sealed class ListenerSimulatorTests(SimulatedHistoryFixture history) : IC
             Assert.Equal(l.Taste.GenreWeights, back.GenreWeights);
             Assert.Equal(l.Taste.PreferredEnergy, back.PreferredEnergy);
         }
+
+        // The transitions after the first track of a session are a complete set of alternatives.
+        Assert.All(history.Listeners, l => Assert.Equal(1.0,
+            l.Taste.AlbumContinuation + l.Taste.ArtistContinuation + l.Taste.Drift + l.Taste.Replay + l.Taste.Exploration, 9));
     }
 
     [Fact]
