@@ -1,6 +1,7 @@
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Health;
+using BlazorRecs.Core.Importing;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Media;
@@ -24,6 +25,7 @@ public static class BlazorRecsCore
         builder.AddBlazorRecsJobs();
         builder.AddBlazorRecsListening();
         builder.AddBlazorRecsSeeding();
+        builder.AddBlazorRecsImporting();
         return builder;
     }
 }

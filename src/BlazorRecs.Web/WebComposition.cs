@@ -1,3 +1,5 @@
+using BlazorRecs.Core.Jobs;
+using BlazorRecs.Core.Seeding;
 using BlazorRecs.Web.Components;
 using BlazorRecs.Web.Features.Admin;
 using BlazorRecs.Web.Features.Catalog;
@@ -21,6 +23,9 @@ public static class WebComposition
         builder.AddListenerSessions();
         builder.Services.AddScoped<PlayerState>();
         builder.AddAdmin();
+        // The web app executes jobs in the background and seeds an empty catalog; the CLI runs work in-process.
+        builder.AddBlazorRecsJobRunner();
+        builder.AddSeedOnFirstStart();
         return builder;
     }
 

@@ -78,25 +78,4 @@ internal static class SeedCommand
         $"seeded {r.TracksTotal} tracks ({r.TracksRendered} rendered in {r.RenderTime.TotalSeconds:0.0} s = {r.TracksPerSecond:0.00} tracks/s; " +
         $"first track playable after {r.FirstPlayableAfter?.TotalSeconds ?? 0:0.00} s), {r.Listeners} personas with {r.Plays:N0} plays " +
         $"simulated in {r.SimulationTime.TotalSeconds:0.0} s"));
-
-    /// <summary>Prints a job's progress on one line, at most a few times a second.</summary>
-    private sealed class ConsoleProgress : IProgress<JobProgress>
-    {
-        private readonly Lock _gate = new();
-        private DateTime _last;
-
-        public void Report(JobProgress value)
-        {
-            lock (_gate)
-            {
-                if (DateTime.UtcNow - _last < TimeSpan.FromMilliseconds(500) && value.Fraction < 1)
-                {
-                    return;
-                }
-
-                _last = DateTime.UtcNow;
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{value.Fraction,6:P1}] {value.Message}"));
-            }
-        }
-    }
 }

@@ -31,6 +31,10 @@ public interface IJobHandler
     /// <summary>The job kind this handler runs, for example <c>seed</c>.</summary>
     string Kind { get; }
 
+    /// <summary>Whether the job cannot run without parameters (an import needs its path); such jobs are started from
+    /// their own forms rather than a plain "start" button.</summary>
+    bool RequiresParameters => false;
+
     /// <summary>Runs the job; <paramref name="parametersJson"/> is what was given when it was queued.</summary>
     Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using BlazorRecs.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BlazorRecs.Core.Jobs;
 
@@ -9,12 +10,19 @@ namespace BlazorRecs.Core.Jobs;
 /// Queues jobs (persisted, so they survive a browser refresh and show on the Jobs page), lets people cancel them,
 /// and tells subscribers about every change. The <see cref="JobRunner"/> background service does the work.
 /// </summary>
-public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, TimeProvider time, IEnumerable<IJobHandler> handlers)
+public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, TimeProvider time, IServiceScopeFactory scopes)
 {
     // Bounded: a burst of requests waits for room instead of growing without limit.
     private readonly Channel<long> _queue = Channel.CreateBounded<long>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
-    private readonly HashSet<string> _kinds = handlers.Select(h => h.Kind).ToHashSet(StringComparer.Ordinal);
+    // Handlers are scoped (one per run); their kinds are read once from a throwaway scope.
+    private readonly Lazy<(HashSet<string> All, string[] Plain)> _kinds = new(() =>
+    {
+        using var scope = scopes.CreateScope();
+        var handlers = scope.ServiceProvider.GetServices<IJobHandler>().ToList();
+        return (handlers.Select(h => h.Kind).ToHashSet(StringComparer.Ordinal),
+            handlers.Where(h => !h.RequiresParameters).Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal).ToArray());
+    });
 
     /// <summary>Raised after a job is queued, progresses, or ends. Handlers must be quick and must not throw.</summary>
     public event Action<JobSnapshot>? Changed;
@@ -22,15 +30,18 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     internal ChannelReader<long> Queue => _queue.Reader;
 
     /// <summary>The job kinds that have a handler.</summary>
-    public IReadOnlyCollection<string> Kinds => _kinds;
+    public IReadOnlyCollection<string> Kinds => _kinds.Value.All;
+
+    /// <summary>The job kinds that can start with default parameters.</summary>
+    public IReadOnlyList<string> KindsWithoutParameters => _kinds.Value.Plain;
 
     /// <summary>Queues a job of <paramref name="kind"/>; returns its snapshot.</summary>
     /// <exception cref="ArgumentException">No handler runs jobs of that kind.</exception>
     public async Task<JobSnapshot> EnqueueAsync(string kind, string? parametersJson = null, CancellationToken cancellationToken = default)
     {
-        if (!_kinds.Contains(kind))
+        if (!Kinds.Contains(kind))
         {
-            throw new ArgumentException($"Unknown job kind '{kind}'. Known: {string.Join(", ", _kinds.Order())}.", nameof(kind));
+            throw new ArgumentException($"Unknown job kind '{kind}'. Known: {string.Join(", ", Kinds.Order())}.", nameof(kind));
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

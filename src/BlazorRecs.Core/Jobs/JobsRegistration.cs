@@ -7,11 +7,18 @@ namespace BlazorRecs.Core.Jobs;
 /// <summary>Registers the job queue and its runner.</summary>
 public static class JobsRegistration
 {
-    /// <summary>Adds <see cref="JobService"/> and the <see cref="JobRunner"/> background service.</summary>
+    /// <summary>Adds <see cref="JobService"/> (queueing and listing jobs). Jobs only run where
+    /// <see cref="AddBlazorRecsJobRunner"/> is also called: the web app, not the CLI, which runs its work in-process.</summary>
     public static IHostApplicationBuilder AddBlazorRecsJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobService>();
+        return builder;
+    }
+
+    /// <summary>Adds the <see cref="JobRunner"/> background service that executes queued jobs.</summary>
+    public static IHostApplicationBuilder AddBlazorRecsJobRunner(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddHostedService<JobRunner>();
         return builder;
     }

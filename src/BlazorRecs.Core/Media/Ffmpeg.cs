@@ -39,6 +39,15 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
     public Task RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
         => runner.RunForTextAsync(_options.FfmpegPath, ["-nostdin", "-hide_banner", "-loglevel", "error", .. arguments], cancellationToken);
 
+    /// <summary>Reads duration and tags with ffprobe.</summary>
+    /// <exception cref="ExternalProcessException">ffprobe could not read the file (not audio, truncated, missing).</exception>
+    public async Task<MediaInfo> ProbeAsync(string path, CancellationToken cancellationToken)
+    {
+        string json = await runner.RunForTextAsync(_options.FfprobePath,
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "a", path], cancellationToken);
+        return MediaInfo.Parse(json, path);
+    }
+
     /// <summary>The first line of <c>ffmpeg -version</c>'s version, for example <c>5.1.6-0+deb12u1</c>.</summary>
     public async Task<string> GetFfmpegVersionAsync(CancellationToken cancellationToken)
         => ParseVersion(await runner.RunForTextAsync(_options.FfmpegPath, ["-version"], cancellationToken));

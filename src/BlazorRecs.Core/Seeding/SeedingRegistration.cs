@@ -22,6 +22,12 @@ public static class SeedingRegistration
             sp.GetRequiredService<CatalogComposer>(),
             sp.GetRequiredService<IOptions<SeedOptions>>().Value));
         builder.Services.AddJobHandler<SeedCatalogJob>();
+        return builder;
+    }
+
+    /// <summary>Queues the demo seed when the app starts on an empty catalog (the web app does this; the CLI does not).</summary>
+    public static IHostApplicationBuilder AddSeedOnFirstStart(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddHostedService<SeedOnFirstStart>();
         return builder;
     }

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace BlazorRecs.Core.Media;
+
+/// <summary>What ffprobe says about an audio file: its length, whether it has audio, and its tags.</summary>
+public sealed record MediaInfo(TimeSpan Duration, bool HasAudio, string? Codec, IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>A tag by any of its usual spellings (ID3, Vorbis, MP4 differ in case).</summary>
+    public string? Tag(string name) => Tags.TryGetValue(name, out string? v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+    /// <summary>Parses <c>ffprobe -print_format json -show_format -show_streams</c> output.</summary>
+    public static MediaInfo Parse(string ffprobeJson, string path)
+    {
+        using var doc = JsonDocument.Parse(ffprobeJson);
+        var root = doc.RootElement;
+        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        double seconds = 0;
+        if (root.TryGetProperty("format", out var format))
+        {
+            seconds = ParseSeconds(format);
+            Collect(format, tags);
+        }
+
+        bool hasAudio = false;
+        string? codec = null;
+        if (root.TryGetProperty("streams", out var streams))
+        {
+            foreach (var stream in streams.EnumerateArray())
+            {
+                if (stream.TryGetProperty("codec_type", out var type) && type.GetString() == "audio")
+                {
+                    hasAudio = true;
+                    codec ??= stream.TryGetProperty("codec_name", out var c) ? c.GetString() : null;
+                    seconds = seconds > 0 ? seconds : ParseSeconds(stream);
+                    Collect(stream, tags);
+                }
+            }
+        }
+
+        if (!hasAudio)
+        {
+            throw new ExternalProcessException($"{Path.GetFileName(path)} has no audio stream.");
+        }
+
+        return new MediaInfo(TimeSpan.FromSeconds(seconds), hasAudio, codec, tags);
+    }
+
+    private static double ParseSeconds(JsonElement element) =>
+        element.TryGetProperty("duration", out var d) && double.TryParse(d.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) ? s : 0;
+
+    private static void Collect(JsonElement element, Dictionary<string, string> tags)
+    {
+        if (!element.TryGetProperty("tags", out var t))
+        {
+            return;
+        }
+
+        foreach (var tag in t.EnumerateObject())
+        {
+            tags.TryAdd(tag.Name, tag.Value.ToString());
+        }
+    }
+}

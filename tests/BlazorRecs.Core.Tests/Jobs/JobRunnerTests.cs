@@ -1,0 +1,118 @@
+using BlazorRecs.Core.Jobs;
+using BlazorRecs.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlazorRecs.Core.Tests.Jobs;
+
+public sealed class JobRunnerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_job_runs_reports_progress_and_succeeds()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+        var seen = new List<JobSnapshot>();
+        jobs.Changed += s => { lock (seen) { seen.Add(s); } };
+
+        var queued = await jobs.EnqueueAsync(CountingJob.JobKind, "5", Ct);
+        var done = await WaitForEndAsync(jobs, queued.Id);
+
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal(1.0, done.Progress);
+        Assert.NotNull(done.StartedAt);
+        Assert.NotNull(done.FinishedAt);
+        lock (seen)
+        {
+            Assert.Contains(seen, s => s.State == JobState.Running && s.Progress is > 0 and < 1);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_job_is_marked_failed_with_its_error_and_the_runner_goes_on()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+
+        var failing = await jobs.EnqueueAsync(CountingJob.JobKind, "-1", Ct);
+        var next = await jobs.EnqueueAsync(CountingJob.JobKind, "2", Ct);
+
+        var failed = await WaitForEndAsync(jobs, failing.Id);
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Contains("steps must be positive", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(JobState.Succeeded, (await WaitForEndAsync(jobs, next.Id)).State);
+    }
+
+    [Fact]
+    public async Task A_running_job_can_be_cancelled()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+        var queued = await jobs.EnqueueAsync(CountingJob.JobKind, "100000", Ct);
+        while ((await jobs.GetAsync(queued.Id, Ct))!.State == JobState.Queued)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.True(await jobs.CancelAsync(queued.Id, Ct));
+        var ended = await WaitForEndAsync(jobs, queued.Id);
+
+        Assert.Equal(JobState.Cancelled, ended.State);
+        Assert.False(await jobs.CancelAsync(queued.Id, Ct));
+    }
+
+    [Fact]
+    public async Task Unknown_job_kinds_are_refused()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+        await Assert.ThrowsAsync<ArgumentException>(() => jobs.EnqueueAsync("no-such-kind", null, Ct));
+        Assert.Empty(await jobs.ListAsync(10, Ct));
+    }
+
+    private static Task<TestHost> StartAsync() => TestHost.StartAsync(b =>
+    {
+        b.AddBlazorRecsJobRunner();
+        b.Services.AddJobHandler<CountingJob>();
+    });
+
+    private static async Task<JobSnapshot> WaitForEndAsync(JobService jobs, long id)
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            var job = await jobs.GetAsync(id, Ct);
+            if (job is { State: JobState.Succeeded or JobState.Failed or JobState.Cancelled })
+            {
+                return job;
+            }
+
+            await Task.Delay(20, Ct);
+        }
+
+        throw new TimeoutException($"job {id} did not end");
+    }
+
+    /// <summary>A real job for the runner: counts to N, reporting progress, honouring cancellation.</summary>
+    private sealed class CountingJob : IJobHandler
+    {
+        public const string JobKind = "test-count";
+
+        public string Kind => JobKind;
+
+        public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken)
+        {
+            int steps = int.Parse(parametersJson ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+            if (steps <= 0)
+            {
+                throw new ArgumentException($"steps must be positive, got {steps}");
+            }
+
+            for (int i = 1; i <= steps; i++)
+            {
+                await Task.Delay(5, cancellationToken);
+                progress.Report(new JobProgress((double)i / steps, $"step {i}"));
+            }
+        }
+    }
+}
