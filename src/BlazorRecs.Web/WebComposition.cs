@@ -35,7 +35,11 @@ public static class WebComposition
         // API errors are RFC 7807 problem details; pages get the not-found and error pages.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
         {
-            api.UseExceptionHandler();
+            // A malformed request body is the client's error (400), not the server's.
+            api.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            });
             api.UseStatusCodePages();
         });
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), ui =>

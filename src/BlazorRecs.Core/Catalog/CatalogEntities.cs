@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 namespace BlazorRecs.Core.Catalog;
 
 /// <summary>How a track entered the catalog.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrackSource>))]
 public enum TrackSource
 {
     /// <summary>Rendered by the procedural seed generator.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,7 @@ namespace BlazorRecs.Core.Catalog;
 public sealed record Page<T>(int Total, IReadOnlyList<T> Items);
 
 /// <summary>How a track list is ordered.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrackSort>))]
 public enum TrackSort
 {
     /// <summary>Most counted plays first.</summary>

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using System.ComponentModel.DataAnnotations;
 
 namespace BlazorRecs.Core.Configuration;
 
 /// <summary>Where Torch and ONNX Runtime compute.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ComputeDevice>))]
 public enum ComputeDevice
 {
     /// <summary>CUDA when a CUDA build and a GPU are present, otherwise the CPU.</summary>

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using BlazorRecs.Core.Catalog;
 
 namespace BlazorRecs.Core.Embeddings;
 
 /// <summary>Whether a backend can compute embeddings now.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BackendStatus>))]
 public enum BackendStatus
 {
     /// <summary>Model files found and loadable.</summary>

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 namespace BlazorRecs.Core.Jobs;
 
 /// <summary>Lifecycle of a long-running job.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
 public enum JobState
 {
     Queued,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BlazorRecs.Core.Catalog;
 using BlazorRecs.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +17,7 @@ public sealed record PlayItem(
 public sealed record PlayReport(int ListenerId, int TrackId, int MsPlayed, DateTimeOffset? StartedAt = null, PlaySource Source = PlaySource.Player);
 
 /// <summary>Why a play report was refused.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PlayRejection>))]
 public enum PlayRejection
 {
     /// <summary>No such track.</summary>

@@ -91,6 +91,28 @@ public sealed class ListeningApiTests(CatalogAppFixture fixture) : IClassFixture
         Assert.Equal(0, await PlayCountAsync(visitor));
     }
 
+    [Theory]
+    [InlineData("{\"listenerId\": 1, \"trackId\": ")]                                  // truncated JSON
+    [InlineData("{\"listenerId\": 1, \"trackId\": 1, \"msPlayed\": 10, \"source\": \"Loudspeaker\"}")] // unknown enum name
+    public async Task A_malformed_play_body_is_a_400_problem_not_a_500(string body)
+    {
+        using var client = _app.CreateClient();
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await client.PostAsync("/api/plays", content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Enums_travel_as_names()
+    {
+        using var client = _app.CreateClient();
+        using var plays = JsonDocument.Parse(await client.GetStringAsync($"/api/listeners/{_catalog.Persona}/plays", Ct));
+        Assert.Equal("Simulated", plays.RootElement.GetProperty("items")[0].GetProperty("source").GetString());
+    }
+
     [Fact]
     public async Task Fifty_concurrent_clients_posting_plays_store_every_accepted_play_exactly_once()
     {
