@@ -1,0 +1,108 @@
+using Bunit;
+using BlazorRecs.Core.Catalog;
+using BlazorRecs.Core.Listening;
+using BlazorRecs.Web.Features.Playback;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace BlazorRecs.Web.Tests.Components;
+
+/// <summary>The player bar against bUnit's JS runtime: what it renders and what it asks the browser to do. The
+/// browser side itself is covered by the Playwright journey.</summary>
+public sealed class PlayerBarTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset Released = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TrackSummary[] Tracks =
+    [
+        new(1, "Modal Walk", 10, "Blue Quartet", 20, "Night Sessions", "jazz", 30_000, Released, 4),
+        new(2, "Gear Shift", 11, "Loud Engine", null, null, "rock", 45_000, Released, 2),
+    ];
+
+    private readonly BunitContext _ctx = new();
+    private readonly BunitJSModuleInterop _module;
+
+    public PlayerBarTests()
+    {
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddScoped<PlayerState>();
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _module = _ctx.JSInterop.SetupModule("./js/player.js");
+        _module.Mode = JSRuntimeMode.Loose;
+        _module.Setup<ListenerSummary>("setSessionListener", _ => true)
+            .SetResult(new ListenerSummary(77, "Visitor 77", ListenerKind.Visitor, 0, null));
+        _ctx.Render<MudPopoverProvider>();
+    }
+
+    private PlayerState Player => _ctx.Services.GetRequiredService<PlayerState>();
+
+    [Fact]
+    public void Nothing_playing_disables_the_transport()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+
+        Assert.Contains("Nothing playing", bar.Markup, StringComparison.Ordinal);
+        Assert.True(bar.Find("[data-testid=player-toggle]").HasAttribute("disabled"));
+        Assert.Equal(1, _module.Invocations.Count(i => i.Identifier == "init"));
+        Assert.True(Player.IsReady);
+    }
+
+    [Fact]
+    public async Task Playing_loads_the_track_for_a_new_listener_and_shows_it()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+
+        await bar.InvokeAsync(() => Player.PlayAsync(Tracks));
+
+        bar.WaitForAssertion(() => Assert.Equal("Modal Walk", bar.Find("[data-testid=player-title]").TextContent));
+        // No listener was chosen, so one was created through the session endpoint before loading.
+        Assert.Equal(77, Player.Listener?.Id);
+        var load = Assert.Single(_module.Invocations, i => i.Identifier == "load");
+        Assert.Equal([1, 77, "Player", true], load.Arguments);
+    }
+
+    [Fact]
+    public async Task State_from_the_audio_element_updates_position_and_the_play_pause_button()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+        await bar.InvokeAsync(() => Player.PlayAsync(Tracks));
+
+        await bar.InvokeAsync(() => bar.Instance.OnState(65.4, 90, false, 60_000));
+
+        bar.WaitForAssertion(() => Assert.Equal("1:05", bar.Find("[data-testid=player-position]").TextContent));
+        Assert.Equal("Pause", bar.Find("[data-testid=player-toggle]").GetAttribute("aria-label"));
+        Assert.Equal(60_000, Player.HeardMs);
+    }
+
+    [Fact]
+    public async Task Toggle_next_and_the_end_of_a_track_drive_the_audio_element()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+        await bar.InvokeAsync(() => Player.PlayAsync(Tracks));
+
+        await bar.Find("[data-testid=player-toggle]").ClickAsync(new());
+        await bar.InvokeAsync(bar.Instance.OnEnded); // the track ended: the queue moves on
+
+        Assert.Single(_module.Invocations, i => i.Identifier == "toggle");
+        var loads = _module.Invocations.Where(i => i.Identifier == "load").Select(i => (int)i.Arguments[0]!).ToList();
+        Assert.Equal([1, 2], loads);
+        Assert.Equal(1, Player.Index);
+        // At the end of the queue, "next" does nothing.
+        await bar.InvokeAsync(bar.Instance.OnNext);
+        Assert.Equal(2, _module.Invocations.Count(i => i.Identifier == "load"));
+    }
+
+    [Fact]
+    public async Task Player_errors_are_shown_to_the_listener()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+
+        await bar.InvokeAsync(() => bar.Instance.OnError("Audio error: format not supported or file missing"));
+
+        Assert.Equal("Audio error: format not supported or file missing", Player.Error);
+        var snackbar = _ctx.Services.GetRequiredService<ISnackbar>();
+        Assert.Contains(snackbar.ShownSnackbars, s => s.Message?.Contains("format not supported", StringComparison.Ordinal) == true);
+    }
+
+    public ValueTask DisposeAsync() => _ctx.DisposeAsync();
+}
