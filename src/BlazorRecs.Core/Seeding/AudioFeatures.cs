@@ -1,4 +1,5 @@
 using System.Numerics;
+using MathNet.Numerics.IntegralTransforms;
 
 namespace BlazorRecs.Core.Seeding;
 
@@ -38,7 +39,7 @@ public static class AudioFeatures
                 spectrum[i] = new Complex(mono[start + i] * hann, 0);
             }
 
-            Fft(spectrum);
+            Fourier.Forward(spectrum, FourierOptions.Matlab);
             double num = 0, den = 0;
             for (int k = 1; k < FrameSize / 2; k++)
             {
@@ -57,40 +58,5 @@ public static class AudioFeatures
         double centroid = weights > 0 ? weightedCentroid / weights : 0;
         double brightness = centroid <= 0 ? 0 : Math.Clamp(Math.Log2(centroid / 250) / 4, 0, 1);
         return (Math.Round(energy, 4), Math.Round(brightness, 4));
-    }
-
-    private static void Fft(Complex[] x)
-    {
-        int n = x.Length;
-        for (int i = 1, j = 0; i < n; i++)
-        {
-            int bit = n >> 1;
-            for (; (j & bit) != 0; bit >>= 1)
-            {
-                j ^= bit;
-            }
-
-            j ^= bit;
-            if (i < j)
-            {
-                (x[i], x[j]) = (x[j], x[i]);
-            }
-        }
-
-        for (int len = 2; len <= n; len <<= 1)
-        {
-            Complex w = Complex.FromPolarCoordinates(1, -2 * Math.PI / len);
-            for (int i = 0; i < n; i += len)
-            {
-                Complex wk = Complex.One;
-                for (int k = 0; k < len / 2; k++)
-                {
-                    Complex u = x[i + k], v = x[i + k + len / 2] * wk;
-                    x[i + k] = u + v;
-                    x[i + k + len / 2] = u - v;
-                    wk *= w;
-                }
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using MathNet.Numerics.IntegralTransforms;
 using BlazorRecs.Core.Media;
 using Microsoft.Extensions.Options;
 
@@ -87,7 +88,7 @@ public sealed class FfmpegTests : IDisposable
             spectrum[i] = frame[i] * hann;
         }
 
-        Fft(spectrum);
+        Fourier.Forward(spectrum, FourierOptions.Matlab);
         int best = 1;
         for (int k = 1; k < n / 2; k++)
         {
@@ -101,41 +102,5 @@ public sealed class FfmpegTests : IDisposable
         double a = Math.Log(spectrum[best - 1].Magnitude), b = Math.Log(spectrum[best].Magnitude), c = Math.Log(spectrum[best + 1].Magnitude);
         double offset = 0.5 * (a - c) / (a - 2 * b + c);
         return (best + offset) * sampleRate / n;
-    }
-
-    // A textbook radix-2 FFT, only to check the decoder independently of the product's own DSP code.
-    private static void Fft(Complex[] x)
-    {
-        int n = x.Length;
-        for (int i = 1, j = 0; i < n; i++)
-        {
-            int bit = n >> 1;
-            for (; (j & bit) != 0; bit >>= 1)
-            {
-                j ^= bit;
-            }
-
-            j ^= bit;
-            if (i < j)
-            {
-                (x[i], x[j]) = (x[j], x[i]);
-            }
-        }
-
-        for (int len = 2; len <= n; len <<= 1)
-        {
-            var w = Complex.FromPolarCoordinates(1, -2 * Math.PI / len);
-            for (int i = 0; i < n; i += len)
-            {
-                Complex wk = Complex.One;
-                for (int k = 0; k < len / 2; k++)
-                {
-                    Complex u = x[i + k], v = x[i + k + len / 2] * wk;
-                    x[i + k] = u + v;
-                    x[i + k + len / 2] = u - v;
-                    wk *= w;
-                }
-            }
-        }
     }
 }
