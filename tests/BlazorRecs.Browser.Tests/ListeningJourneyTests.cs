@@ -79,6 +79,11 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
         await page.GetByText("Ada Persona").First.ClickAsync();
         await Assertions.Expect(page.GetByText("Listening as Ada Persona")).ToBeVisibleAsync();
 
+        // The choice survives a reload (session cookie).
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Assertions.Expect(page.GetByPlaceholder("choose a listener")).ToHaveValueAsync("Ada Persona");
+
         // 3. Search.
         await page.GetByPlaceholder("Search title, artist or album").FillAsync("modal");
         await Assertions.Expect(page.GetByTestId("result-count")).ToHaveTextAsync("1 tracks");

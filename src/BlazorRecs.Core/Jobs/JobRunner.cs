@@ -165,7 +165,9 @@ public sealed class JobRunner(
             jobs.Publish(snapshot);
             if (write)
             {
-                _ = PersistAsync(snapshot);
+                // Never on the reporting thread: Microsoft.Data.Sqlite waits for a busy database synchronously, and
+                // a job holding a write transaction while it reports would wait for itself.
+                _ = Task.Run(() => PersistAsync(snapshot));
             }
         }
 

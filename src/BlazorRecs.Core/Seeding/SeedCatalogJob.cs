@@ -181,7 +181,11 @@ public sealed class SeedCatalogJob(
         string prefix = $"seed:{plan.Spec.Seed}:persona:";
         var clock = Stopwatch.StartNew();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (count == 0 || await db.Listeners.AnyAsync(l => l.ExternalId != null && l.ExternalId.StartsWith(prefix), ct))
+        // Personas are committed in batches; a re-run simulates only the ones not stored yet (each persona depends
+        // on the seed and its index alone, so the result is the same as an uninterrupted run).
+        var stored = (await db.Listeners.Where(l => l.ExternalId != null && l.ExternalId.StartsWith(prefix))
+            .Select(l => l.ExternalId!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        if (count == 0 || stored.Count >= count)
         {
             progress.Report(new JobProgress(1, "personas already simulated"));
             return (0, 0, clock.Elapsed);
@@ -195,10 +199,46 @@ public sealed class SeedCatalogJob(
         var spec = new SimulationSpec(plan.Spec.Seed, count, plan.Spec.HistoryStart, plan.Spec.HistoryEnd, parameters.Plays ?? o.DefaultPlays);
         progress.Report(new JobProgress(0, $"simulating {count} listeners over {tracks.Count} tracks"));
 
-        // Plays go in through one prepared statement per transaction: EF change tracking would take minutes for 150k rows.
+        // Plays go in through prepared statements, a transaction per batch of listeners: EF change tracking would
+        // take minutes for 150k rows, and one transaction for all of them would lock out every other writer (play
+        // reports, job progress) for the whole simulation.
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         int listeners = 0, plays = 0;
+        var batch = new List<SimulatedListener>(ListenersPerTransaction);
+        foreach (var listener in new ListenerSimulator().Simulate(spec, tracks, ct))
+        {
+            if (stored.Contains(prefix + listener.Index.ToString(CultureInfo.InvariantCulture)))
+            {
+                continue;
+            }
+
+            batch.Add(listener);
+            if (batch.Count == ListenersPerTransaction)
+            {
+                plays += await InsertPersonasAsync(connection, batch, prefix, plan.Spec.HistoryStart, ct);
+                listeners += batch.Count;
+                batch.Clear();
+                progress.Report(new JobProgress((double)listeners / count, $"simulated {listeners}/{count} listeners, {plays:N0} plays"));
+            }
+        }
+
+        plays += await InsertPersonasAsync(connection, batch, prefix, plan.Spec.HistoryStart, ct);
+        listeners += batch.Count;
+        logger.LogInformation("Simulated {Listeners} listeners with {Plays} plays in {Seconds:0.0} s", listeners, plays, clock.Elapsed.TotalSeconds);
+        return (listeners, plays, clock.Elapsed);
+    }
+
+    private const int ListenersPerTransaction = 50;
+
+    private static async Task<int> InsertPersonasAsync(
+        SqliteConnection connection, IReadOnlyList<SimulatedListener> listeners, string prefix, DateTimeOffset createdAt, CancellationToken ct)
+    {
+        if (listeners.Count == 0)
+        {
+            return 0;
+        }
+
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
         using var insertListener = connection.CreateCommand();
         insertListener.Transaction = transaction;
@@ -217,11 +257,12 @@ public sealed class SeedCatalogJob(
         var pK = insertPlay.Parameters.Add("$k", SqliteType.Integer);
         insertPlay.Prepare();
 
-        foreach (var listener in new ListenerSimulator().Simulate(spec, tracks, ct))
+        int plays = 0;
+        foreach (var listener in listeners)
         {
             pName.Value = listener.Name;
             pExt.Value = prefix + listener.Index.ToString(CultureInfo.InvariantCulture);
-            pCreated.Value = plan.Spec.HistoryStart.UtcTicks;
+            pCreated.Value = createdAt.UtcTicks;
             pTaste.Value = ListenerSimulator.TasteToJson(listener.Taste);
             long listenerId = (long)(await insertListener.ExecuteScalarAsync(ct))!;
             foreach (var play in listener.Plays)
@@ -234,17 +275,11 @@ public sealed class SeedCatalogJob(
                 await insertPlay.ExecuteNonQueryAsync(ct);
             }
 
-            listeners++;
             plays += listener.Plays.Count;
-            if (listeners % 25 == 0 || listeners == count)
-            {
-                progress.Report(new JobProgress((double)listeners / count, $"simulated {listeners}/{count} listeners, {plays:N0} plays"));
-            }
         }
 
         await transaction.CommitAsync(ct);
-        logger.LogInformation("Simulated {Listeners} listeners with {Plays} plays in {Seconds:0.0} s", listeners, plays, clock.Elapsed.TotalSeconds);
-        return (listeners, plays, clock.Elapsed);
+        return plays;
     }
 
     private static string ExternalIdPrefix(int seed) => $"seed:{seed}:track:";

@@ -1,5 +1,7 @@
+using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlazorRecs.Core.Tests.Jobs;
@@ -71,11 +73,54 @@ public sealed class JobRunnerTests
         Assert.Empty(await jobs.ListAsync(10, Ct));
     }
 
+    [Fact]
+    public async Task Reporting_progress_while_the_job_holds_a_write_transaction_does_not_wait_for_the_lock()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+
+        var queued = await jobs.EnqueueAsync(LockHoldingJob.JobKind, null, Ct);
+        var done = await WaitForEndAsync(jobs, queued.Id);
+
+        Assert.Equal(JobState.Succeeded, done.State);
+        // Persisting progress needs the write lock this job holds; doing it on the reporting thread used to stall the
+        // job for the whole busy timeout (10 s) at every report.
+        Assert.True(LockHoldingJob.LongestReport < TimeSpan.FromSeconds(5), $"a report took {LockHoldingJob.LongestReport}");
+    }
+
     private static Task<TestHost> StartAsync() => TestHost.StartAsync(b =>
     {
         b.AddBlazorRecsJobRunner();
         b.Services.AddJobHandler<CountingJob>();
+        b.Services.AddJobHandler<LockHoldingJob>();
     });
+
+    /// <summary>Holds a SQLite write transaction (as bulk inserts do) while it reports progress.</summary>
+    private sealed class LockHoldingJob(IDbContextFactory<BlazorRecsDbContext> contexts) : IJobHandler
+    {
+        public const string JobKind = "test-lock";
+
+        public static TimeSpan LongestReport { get; private set; }
+
+        public string Kind => JobKind;
+
+        public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO Artists (Name) VALUES ('lock holder')", cancellationToken);
+            for (int i = 1; i <= 3; i++)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                progress.Report(new JobProgress(i / 3.0, $"step {i}"));
+                LongestReport = clock.Elapsed > LongestReport ? clock.Elapsed : LongestReport;
+                await Task.Delay(600, cancellationToken); // past the runner's persistence throttle, so each report writes
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
 
     private static async Task<JobSnapshot> WaitForEndAsync(JobService jobs, long id)
     {

@@ -68,6 +68,21 @@ public sealed class CatalogPlanTests
     }
 
     [Fact]
+    public void A_benchmark_sized_plan_of_20000_tracks_keeps_names_unique_and_covers_every_genre()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        CatalogPlan plan = Composer.Plan(Spec(42, 20_000));
+        TestContext.Current.SendDiagnosticMessage($"planned 20,000 tracks in {clock.Elapsed.TotalSeconds:0.00} s");
+
+        Assert.Equal(20_000, plan.Tracks.Count);
+        Assert.Equal(12, plan.Tracks.Select(t => t.Genre).Distinct().Count());
+        Assert.Equal(plan.Artists.Count, plan.Artists.Select(a => a.Name).Distinct().Count());
+        Assert.Equal(plan.Albums.Count, plan.Albums.Select(a => (a.ArtistIndex, a.Title)).Distinct().Count());
+        Assert.All(plan.Tracks.GroupBy(t => t.AlbumIndex), album =>
+            Assert.Equal(album.Count(), album.Select(t => t.Title).Distinct(StringComparer.OrdinalIgnoreCase).Count()));
+    }
+
+    [Fact]
     public void An_artist_keeps_a_signature_across_tracks()
     {
         CatalogPlan plan = Composer.Plan(Spec(42, 240));
