@@ -1,0 +1,190 @@
+using System.Numerics;
+using MathNet.Numerics.IntegralTransforms;
+
+namespace BlazorRecs.Core.Embeddings.Audio;
+
+/// <summary>How a log-mel front end is computed; <see cref="Musicnn"/> is the input MusiCNN was trained on.</summary>
+/// <param name="SampleRate">Expected sample rate of the mono input.</param>
+/// <param name="FftSize">STFT window and FFT length (n_fft).</param>
+/// <param name="HopLength">Samples between frames.</param>
+/// <param name="MelBands">Number of mel bands.</param>
+/// <param name="MinHz">Lowest filter edge.</param>
+/// <param name="MaxHz">Highest filter edge.</param>
+/// <param name="LogScale">Multiplier C in log10(1 + C * mel).</param>
+public sealed record LogMelSettings(int SampleRate, int FftSize, int HopLength, int MelBands, double MinHz, double MaxHz, double LogScale)
+{
+    /// <summary>musicnn's own extractor (librosa defaults): 16 kHz, n_fft 512, hop 256, 96 Slaney mel bands over
+    /// 0-8000 Hz with Slaney area normalisation, log10(1 + 10000 mel). See ../shared/models/musicnn/README.md.</summary>
+    public static LogMelSettings Musicnn { get; } = new(16_000, 512, 256, 96, 0, 8000, 10_000);
+}
+
+/// <summary>
+/// A log-compressed mel spectrogram: centred frames (reflect-padded by n_fft/2 at both ends), a periodic Hann window,
+/// the power spectrum, a Slaney-scale, Slaney-normalised mel filterbank, then log10(1 + C * mel). This reproduces
+/// librosa's <c>melspectrogram</c> as musicnn calls it; the filterbank is built once per settings.
+/// </summary>
+public sealed class LogMelSpectrogram
+{
+    private readonly LogMelSettings _settings;
+    private readonly double[] _window;
+    private readonly (int First, double[] Weights)[] _filters;
+
+    /// <summary>Builds the window and filterbank for <paramref name="settings"/>.</summary>
+    public LogMelSpectrogram(LogMelSettings settings)
+    {
+        if (settings.FftSize <= 0 || (settings.FftSize & (settings.FftSize - 1)) != 0)
+        {
+            throw new ArgumentException($"FftSize must be a power of two, got {settings.FftSize}.", nameof(settings));
+        }
+
+        _settings = settings;
+        _window = new double[settings.FftSize];
+        for (int n = 0; n < settings.FftSize; n++)
+        {
+            _window[n] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / settings.FftSize); // periodic Hann
+        }
+
+        _filters = SlaneyFilterbank(settings);
+    }
+
+    /// <summary>The settings this front end computes.</summary>
+    public LogMelSettings Settings => _settings;
+
+    /// <summary>Number of frames <see cref="Compute"/> returns for <paramref name="samples"/> samples.</summary>
+    public int FrameCount(int samples) => 1 + samples / _settings.HopLength;
+
+    /// <summary>The log-mel spectrogram of mono <paramref name="audio"/>, row-major [frames, bands].</summary>
+    public float[] Compute(ReadOnlySpan<float> audio)
+    {
+        if (audio.IsEmpty)
+        {
+            return [];
+        }
+
+        int nFft = _settings.FftSize, half = nFft / 2, bins = half + 1, bands = _settings.MelBands;
+        double[] padded = ReflectPad(audio, half);
+        int frames = FrameCount(audio.Length);
+        var output = new float[frames * bands];
+        var spectrum = new Complex[nFft];
+        var power = new double[bins];
+        for (int f = 0; f < frames; f++)
+        {
+            int start = f * _settings.HopLength;
+            for (int n = 0; n < nFft; n++)
+            {
+                spectrum[n] = new Complex(padded[start + n] * _window[n], 0);
+            }
+
+            // No scaling on the forward transform, as numpy's rfft.
+            Fourier.Forward(spectrum, FourierOptions.Matlab);
+            for (int k = 0; k < bins; k++)
+            {
+                double re = spectrum[k].Real, im = spectrum[k].Imaginary;
+                power[k] = re * re + im * im;
+            }
+
+            Span<float> row = output.AsSpan(f * bands, bands);
+            for (int m = 0; m < bands; m++)
+            {
+                var (first, weights) = _filters[m];
+                double mel = 0;
+                for (int k = 0; k < weights.Length; k++)
+                {
+                    mel += weights[k] * power[first + k];
+                }
+
+                row[m] = (float)Math.Log10(1 + _settings.LogScale * mel);
+            }
+        }
+
+        return output;
+    }
+
+    // numpy.pad(mode="reflect"): the edge sample is not repeated. Audio shorter than the pad is reflected repeatedly.
+    private static double[] ReflectPad(ReadOnlySpan<float> audio, int pad)
+    {
+        int n = audio.Length;
+        var padded = new double[n + 2 * pad];
+        for (int i = 0; i < padded.Length; i++)
+        {
+            padded[i] = audio[Reflect(i - pad, n)];
+        }
+
+        return padded;
+    }
+
+    private static int Reflect(int i, int n)
+    {
+        if (n == 1)
+        {
+            return 0;
+        }
+
+        int period = 2 * (n - 1);
+        i %= period;
+        if (i < 0)
+        {
+            i += period;
+        }
+
+        return i < n ? i : period - i;
+    }
+
+    internal static double HzToMelSlaney(double hz)
+    {
+        const double fSp = 200.0 / 3, minLogHz = 1000, minLogMel = minLogHz / fSp;
+        double logStep = Math.Log(6.4) / 27;
+        return hz < minLogHz ? hz / fSp : minLogMel + Math.Log(hz / minLogHz) / logStep;
+    }
+
+    internal static double MelToHzSlaney(double mel)
+    {
+        const double fSp = 200.0 / 3, minLogHz = 1000, minLogMel = minLogHz / fSp;
+        double logStep = Math.Log(6.4) / 27;
+        return mel < minLogMel ? mel * fSp : minLogHz * Math.Exp(logStep * (mel - minLogMel));
+    }
+
+    // librosa.filters.mel(htk=False, norm="slaney"): triangles between mel-spaced edges, each scaled by
+    // 2 / (upper edge - lower edge) so that every band has the same area. Stored sparsely (first bin + weights).
+    private static (int First, double[] Weights)[] SlaneyFilterbank(LogMelSettings s)
+    {
+        int bins = s.FftSize / 2 + 1;
+        var fftHz = new double[bins];
+        for (int k = 0; k < bins; k++)
+        {
+            fftHz[k] = (double)k * s.SampleRate / s.FftSize;
+        }
+
+        double minMel = HzToMelSlaney(s.MinHz), maxMel = HzToMelSlaney(s.MaxHz);
+        var edges = new double[s.MelBands + 2];
+        for (int i = 0; i < edges.Length; i++)
+        {
+            edges[i] = MelToHzSlaney(minMel + (maxMel - minMel) * i / (s.MelBands + 1));
+        }
+
+        var filters = new (int, double[])[s.MelBands];
+        for (int m = 0; m < s.MelBands; m++)
+        {
+            double lower = edges[m], centre = edges[m + 1], upper = edges[m + 2];
+            double norm = 2.0 / (upper - lower);
+            var weights = new double[bins];
+            int first = -1, last = -1;
+            for (int k = 0; k < bins; k++)
+            {
+                double rising = (fftHz[k] - lower) / (centre - lower);
+                double falling = (upper - fftHz[k]) / (upper - centre);
+                double w = Math.Max(0, Math.Min(rising, falling)) * norm;
+                weights[k] = w;
+                if (w > 0)
+                {
+                    first = first < 0 ? k : first;
+                    last = k;
+                }
+            }
+
+            filters[m] = first < 0 ? (0, []) : (first, weights[first..(last + 1)]);
+        }
+
+        return filters;
+    }
+}
