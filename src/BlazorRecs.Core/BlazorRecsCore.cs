@@ -1,5 +1,6 @@
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Embeddings;
 using BlazorRecs.Core.Health;
 using BlazorRecs.Core.Importing;
 using BlazorRecs.Core.Jobs;
@@ -26,6 +27,7 @@ public static class BlazorRecsCore
         builder.AddBlazorRecsListening();
         builder.AddBlazorRecsSeeding();
         builder.AddBlazorRecsImporting();
+        builder.AddBlazorRecsEmbeddings();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using BlazorRecs.Core.Seeding;
 using BlazorRecs.Web.Components;
 using BlazorRecs.Web.Features.Admin;
 using BlazorRecs.Web.Features.Catalog;
+using BlazorRecs.Web.Features.Embeddings;
 using BlazorRecs.Web.Features.Health;
 using BlazorRecs.Web.Features.Listening;
 using BlazorRecs.Web.Features.Playback;
@@ -64,6 +65,7 @@ public static class WebComposition
         app.MapCatalogEndpoints();
         app.MapListeningEndpoints();
         app.MapAdminEndpoints();
+        app.MapEmbeddingEndpoints();
         return app;
     }
 

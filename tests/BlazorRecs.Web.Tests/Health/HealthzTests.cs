@@ -79,4 +79,21 @@ public sealed class HealthzTests
         using var home = await client.GetAsync("/", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
     }
+
+    [Fact]
+    public async Task Backends_list_id_dimension_version_and_status()
+    {
+        SharedFolder.Require("models/musicnn/msd-musicnn-1.onnx");
+        await using var app = new BlazorRecsAppFactory();
+        using var client = app.CreateClient();
+
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/api/backends", TestContext.Current.CancellationToken));
+
+        var backends = json.RootElement.EnumerateArray().ToDictionary(b => b.GetProperty("id").GetString()!);
+        Assert.Equal(104, backends["mfcc"].GetProperty("dimension").GetInt32());
+        Assert.Equal("Available", backends["mfcc"].GetProperty("status").GetString());
+        Assert.Equal(200, backends["musicnn-msd"].GetProperty("dimension").GetInt32());
+        Assert.Equal("Available", backends["musicnn-msd"].GetProperty("status").GetString());
+        Assert.StartsWith("msd-musicnn-1@", backends["musicnn-msd"].GetProperty("version").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -53,8 +53,23 @@ public sealed class LogMelSpectrogram
     /// <summary>Number of frames <see cref="Compute"/> returns for <paramref name="samples"/> samples.</summary>
     public int FrameCount(int samples) => 1 + samples / _settings.HopLength;
 
-    /// <summary>The log-mel spectrogram of mono <paramref name="audio"/>, row-major [frames, bands].</summary>
+    /// <summary>The log-mel spectrogram of mono <paramref name="audio"/>, row-major [frames, bands]:
+    /// log10(1 + C * mel) of <see cref="MelPower"/>.</summary>
     public float[] Compute(ReadOnlySpan<float> audio)
+    {
+        double[] mel = MelPower(audio);
+        var output = new float[mel.Length];
+        for (int i = 0; i < mel.Length; i++)
+        {
+            output[i] = (float)Math.Log10(1 + _settings.LogScale * mel[i]);
+        }
+
+        return output;
+    }
+
+    /// <summary>The mel-filtered power spectrogram of mono <paramref name="audio"/>, row-major [frames, bands],
+    /// before any log compression (front ends differ in how they compress it).</summary>
+    public double[] MelPower(ReadOnlySpan<float> audio)
     {
         if (audio.IsEmpty)
         {
@@ -64,7 +79,7 @@ public sealed class LogMelSpectrogram
         int nFft = _settings.FftSize, half = nFft / 2, bins = half + 1, bands = _settings.MelBands;
         double[] padded = ReflectPad(audio, half);
         int frames = FrameCount(audio.Length);
-        var output = new float[frames * bands];
+        var output = new double[frames * bands];
         var spectrum = new Complex[nFft];
         var power = new double[bins];
         for (int f = 0; f < frames; f++)
@@ -83,7 +98,7 @@ public sealed class LogMelSpectrogram
                 power[k] = re * re + im * im;
             }
 
-            Span<float> row = output.AsSpan(f * bands, bands);
+            Span<double> row = output.AsSpan(f * bands, bands);
             for (int m = 0; m < bands; m++)
             {
                 var (first, weights) = _filters[m];
@@ -93,7 +108,7 @@ public sealed class LogMelSpectrogram
                     mel += weights[k] * power[first + k];
                 }
 
-                row[m] = (float)Math.Log10(1 + _settings.LogScale * mel);
+                row[m] = mel;
             }
         }
 
