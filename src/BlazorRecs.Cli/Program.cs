@@ -6,6 +6,7 @@ var root = new RootCommand("BlazorRecs: a music streaming simulation for compari
     DoctorCommand.Create(),
     SeedCommand.Create(),
     ImportCommand.Create(),
+    EmbedCommand.Create(),
     new Command("bench", "Benchmarks that print figures measured in one run") { SeedCommand.CreateBenchmark() },
 };
 return await root.Parse(args).InvokeAsync();

@@ -7,6 +7,7 @@ using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Media;
 using BlazorRecs.Core.Seeding;
+using BlazorRecs.Core.Similarity;
 using BlazorRecs.Core.Torch;
 using Microsoft.Extensions.Hosting;
 
@@ -28,6 +29,7 @@ public static class BlazorRecsCore
         builder.AddBlazorRecsSeeding();
         builder.AddBlazorRecsImporting();
         builder.AddBlazorRecsEmbeddings();
+        builder.AddBlazorRecsSimilarity();
         return builder;
     }
 }

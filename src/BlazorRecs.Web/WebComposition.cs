@@ -4,6 +4,7 @@ using BlazorRecs.Web.Components;
 using BlazorRecs.Web.Features.Admin;
 using BlazorRecs.Web.Features.Catalog;
 using BlazorRecs.Web.Features.Embeddings;
+using BlazorRecs.Web.Features.Similarity;
 using BlazorRecs.Web.Features.Health;
 using BlazorRecs.Web.Features.Listening;
 using BlazorRecs.Web.Features.Playback;
@@ -23,6 +24,7 @@ public static class WebComposition
         builder.Services.AddHostedService<RuntimeStartupReport>();
         builder.AddListenerSessions();
         builder.Services.AddScoped<PlayerState>();
+        builder.Services.AddSingleton<SimilarityQueries>();
         builder.AddAdmin();
         // The web app executes jobs in the background and seeds an empty catalog; the CLI runs work in-process.
         builder.AddBlazorRecsJobRunner();
@@ -66,6 +68,7 @@ public static class WebComposition
         app.MapListeningEndpoints();
         app.MapAdminEndpoints();
         app.MapEmbeddingEndpoints();
+        app.MapSimilarityEndpoints();
         return app;
     }
 

@@ -78,6 +78,15 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
         return new Page<TrackSummary>(total, items);
     }
 
+    /// <summary>Summaries of the given tracks, in the given order (unknown ids are left out).</summary>
+    public async Task<IReadOnlyList<TrackSummary>> SummariesAsync(IReadOnlyList<int> ids, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var found = await Project(db, db.Tracks.AsNoTracking().Where(t => ids.Contains(t.Id))).ToListAsync(cancellationToken);
+        var byId = found.ToDictionary(t => t.Id);
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
     /// <summary>The genres present in the catalog, alphabetically.</summary>
     public async Task<IReadOnlyList<string>> GenresAsync(CancellationToken cancellationToken = default)
     {

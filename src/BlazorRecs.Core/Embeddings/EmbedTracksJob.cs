@@ -21,6 +21,7 @@ public sealed class EmbedTracksJob(
     EmbeddingStore store,
     CatalogQueries catalog,
     Ffmpeg ffmpeg,
+    Similarity.SimilarityIndexes indexes,
     ILogger<EmbedTracksJob> logger) : IJobHandler
 {
     /// <summary>The job kind.</summary>
@@ -96,6 +97,8 @@ public sealed class EmbedTracksJob(
             progress.Report(new JobProgress((double)n / stale.Count, string.Create(CultureInfo.InvariantCulture,
                 $"{info.Id}: {n}/{stale.Count} tracks{(failed > 0 ? $", {failed} skipped" : "")}")));
         });
+        // Build the backend's similarity index now, not on the first listener's query.
+        await indexes.RefreshAsync(info.Id, ct);
         return done - failed;
     }
 }

@@ -66,6 +66,15 @@ public sealed class EmbeddingStore(IDbContextFactory<BlazorRecsDbContext> contex
         return bytes is null ? null : ToFloats(bytes);
     }
 
+    /// <summary>A track's tag probabilities from a backend with a tag head, or null.</summary>
+    public async Task<float[]?> TagsAsync(int trackId, string backendId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        byte[]? bytes = await db.TrackEmbeddings.Where(e => e.TrackId == trackId && e.BackendId == backendId)
+            .Select(e => e.Tags).FirstOrDefaultAsync(cancellationToken);
+        return bytes is null ? null : ToFloats(bytes);
+    }
+
     /// <summary>float32 values as little-endian bytes.</summary>
     public static byte[] ToBytes(ReadOnlySpan<float> values) =>
         BitConverter.IsLittleEndian ? MemoryMarshal.AsBytes(values).ToArray() : throw new PlatformNotSupportedException("big-endian hosts");

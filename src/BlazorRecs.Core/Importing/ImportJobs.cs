@@ -21,6 +21,9 @@ public sealed class ImportFolderJob(FolderImporter importer) : IJobHandler
     public bool RequiresParameters => true;
 
     /// <inheritdoc />
+    public IReadOnlyList<string> FollowUps => [Embeddings.EmbedTracksJob.JobKind];
+
+    /// <inheritdoc />
     public Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken) =>
         importer.ImportAsync(ImportJobs.PathFrom(parametersJson, "folder"), progress, cancellationToken);
 }

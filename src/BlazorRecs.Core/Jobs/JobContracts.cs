@@ -35,6 +35,9 @@ public interface IJobHandler
     /// their own forms rather than a plain "start" button.</summary>
     bool RequiresParameters => false;
 
+    /// <summary>Job kinds to queue (with default parameters) after this one succeeds: new tracks get embedded.</summary>
+    IReadOnlyList<string> FollowUps => [];
+
     /// <summary>Runs the job; <paramref name="parametersJson"/> is what was given when it was queued.</summary>
     Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken);
 }

@@ -79,6 +79,7 @@ public sealed class JobRunner(
             var handler = scope.ServiceProvider.GetServices<IJobHandler>().Single(h => h.Kind == job.Kind);
             await handler.RunAsync(job.ParametersJson, reporter, cts.Token);
             await FinishAsync(job, JobState.Succeeded, null, reporter.LastMessage ?? "done");
+            await QueueFollowUpsAsync(handler.FollowUps, stoppingToken);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -99,6 +100,19 @@ public sealed class JobRunner(
         finally
         {
             jobs.Untrack(id);
+        }
+    }
+
+    // A follow-up already waiting in the queue covers this request too.
+    private async Task QueueFollowUpsAsync(IReadOnlyList<string> kinds, CancellationToken cancellationToken)
+    {
+        foreach (string kind in kinds)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (!await db.Jobs.AnyAsync(j => j.Kind == kind && j.State == JobState.Queued, cancellationToken))
+            {
+                await jobs.EnqueueAsync(kind, null, cancellationToken);
+            }
         }
     }
 

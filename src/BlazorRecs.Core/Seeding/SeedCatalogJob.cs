@@ -44,6 +44,9 @@ public sealed class SeedCatalogJob(
     /// <inheritdoc />
     public string Kind => JobKind;
 
+    /// <inheritdoc />
+    public IReadOnlyList<string> FollowUps => [Embeddings.EmbedTracksJob.JobKind];
+
     /// <summary>The last run's figures.</summary>
     public SeedReport? Report { get; private set; }
 
