@@ -5,6 +5,7 @@ using BlazorRecs.Web.Features.Admin;
 using BlazorRecs.Web.Features.Catalog;
 using BlazorRecs.Web.Features.Embeddings;
 using BlazorRecs.Web.Features.Similarity;
+using BlazorRecs.Web.Features.Uploads;
 using BlazorRecs.Web.Features.Health;
 using BlazorRecs.Web.Features.Listening;
 using BlazorRecs.Web.Features.Playback;
@@ -25,6 +26,7 @@ public static class WebComposition
         builder.AddListenerSessions();
         builder.Services.AddScoped<PlayerState>();
         builder.Services.AddSingleton<SimilarityQueries>();
+        builder.Services.AddSingleton<UploadQueries>();
         builder.AddAdmin();
         // The web app executes jobs in the background and seeds an empty catalog; the CLI runs work in-process.
         builder.AddBlazorRecsJobRunner();
@@ -69,6 +71,7 @@ public static class WebComposition
         app.MapAdminEndpoints();
         app.MapEmbeddingEndpoints();
         app.MapSimilarityEndpoints();
+        app.MapUploadEndpoints();
         return app;
     }
 

@@ -70,6 +70,10 @@ public sealed class SimilarityIndexes(
         return neighbours;
     }
 
+    /// <summary>A raw backend vector as the index compares it: standardised and L2-normalised.</summary>
+    public async Task<float[]> PrepareAsync(string backend, float[] vector, CancellationToken cancellationToken) =>
+        (await CurrentAsync(backend, cancellationToken)).Prepare(vector);
+
     /// <summary>Brings the backend's index up to date with the stored vectors (the embed job calls this).</summary>
     public Task RefreshAsync(string backend, CancellationToken cancellationToken) => CurrentAsync(backend, cancellationToken);
 
@@ -258,6 +262,11 @@ public sealed class SimilarityIndexes(
     {
         public float[] Prepare(ReadOnlySpan<float> vector)
         {
+            if (vector.Length != Mean.Length)
+            {
+                throw new FaissDimensionException($"The index holds {Mean.Length}-d vectors; got {vector.Length}.");
+            }
+
             var x = new float[vector.Length];
             double norm = 0;
             for (int d = 0; d < x.Length; d++)

@@ -1,0 +1,197 @@
+using System.ComponentModel.DataAnnotations;
+using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Embeddings;
+using BlazorRecs.Core.Embeddings.Backends;
+using BlazorRecs.Core.Embeddings.Musicnn;
+using BlazorRecs.Core.Media;
+using BlazorRecs.Core.Similarity;
+using Microsoft.Extensions.Options;
+
+namespace BlazorRecs.Core.Uploads;
+
+/// <summary>The <c>BlazorRecs:Uploads</c> section.</summary>
+public sealed record UploadOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "BlazorRecs:Uploads";
+
+    /// <summary>Largest accepted upload; larger ones are refused while they stream in.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBytes { get; init; } = 50L * 1024 * 1024;
+
+    /// <summary>Longest accepted audio.</summary>
+    [Range(1, 24 * 3600)]
+    public int MaxSeconds { get; init; } = 20 * 60;
+}
+
+/// <summary>An upload that cannot be analysed, with the HTTP status that says why (413 too big, 422 not usable audio).</summary>
+public sealed class UploadRejectedException : Exception
+{
+    /// <inheritdoc />
+    public UploadRejectedException() { }
+
+    /// <inheritdoc />
+    public UploadRejectedException(string message) : base(message) { }
+
+    /// <inheritdoc />
+    public UploadRejectedException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Creates the exception with its HTTP status.</summary>
+    public UploadRejectedException(string message, int statusCode) : base(message) => StatusCode = statusCode;
+
+    /// <summary>The HTTP status for the client.</summary>
+    public int StatusCode { get; } = 422;
+}
+
+/// <summary>A tag and its probability.</summary>
+public sealed record TagProbability(string Tag, float Probability);
+
+/// <summary>One backend's answer for an uploaded file.</summary>
+public sealed record UploadBackendResult(
+    string Backend, IReadOnlyList<TagProbability> Tags, IReadOnlyList<Neighbour> Neighbours, IReadOnlyList<ListenerMatch> Listeners,
+    float[] Embedding, string? Note);
+
+/// <summary>The whole answer for an uploaded file.</summary>
+public sealed record UploadAnalysis(double DurationSeconds, IReadOnlyList<UploadBackendResult> Results);
+
+/// <summary>
+/// The cold-start query: an uploaded file is stored under a generated name (never the client's), checked by
+/// ffprobe, decoded by ffmpeg (a timeout and a concurrency cap apply) and embedded by every available backend; each
+/// backend answers with its nearest catalog tracks, predicted tags and the listeners whose profiles match.
+/// </summary>
+public sealed class UploadAnalyzer(
+    Ffmpeg ffmpeg,
+    EmbeddingRegistry registry,
+    SimilarityIndexes indexes,
+    ListenerProfiles profiles,
+    IOptions<UploadOptions> uploadOptions,
+    IOptions<BlazorRecsOptions> options)
+{
+    /// <summary>The upload limits in force.</summary>
+    public UploadOptions Limits => uploadOptions.Value;
+
+    /// <summary>Streams <paramref name="content"/> to a new file with a generated name, refusing it as soon as it
+    /// passes the size limit (the partial file is deleted). Returns the file's path.</summary>
+    public async Task<string> SaveAsync(Stream content, CancellationToken cancellationToken)
+    {
+        string dir = Path.Combine(options.Value.DataPath, "uploads", "incoming");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, $"{Guid.NewGuid():N}.upload");
+        long limit = uploadOptions.Value.MaxBytes, total = 0;
+        var buffer = new byte[81_920];
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, buffer.Length, useAsync: true);
+            int read;
+            while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > limit)
+                {
+                    throw new UploadRejectedException($"The file is larger than the {limit / (1024 * 1024)} MB limit.", 413);
+                }
+
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+
+        if (total == 0)
+        {
+            File.Delete(path);
+            throw new UploadRejectedException("The file is empty.");
+        }
+
+        return path;
+    }
+
+    /// <summary>Analyses a saved upload with every available backend.</summary>
+    public async Task<UploadAnalysis> AnalyzeAsync(string path, int neighbours, CancellationToken cancellationToken)
+    {
+        MediaInfo info;
+        try
+        {
+            info = await ffmpeg.ProbeAsync(path, cancellationToken);
+        }
+        catch (ExternalProcessException ex)
+        {
+            throw new UploadRejectedException($"This is not a readable audio file ({FirstLine(ex.Message)}).");
+        }
+
+        if (info.Duration <= TimeSpan.Zero)
+        {
+            throw new UploadRejectedException("The file has no audio duration; it may be truncated.");
+        }
+
+        if (info.Duration.TotalSeconds > uploadOptions.Value.MaxSeconds)
+        {
+            throw new UploadRejectedException($"The audio is {info.Duration.TotalMinutes:0.#} minutes long; the limit is {uploadOptions.Value.MaxSeconds / 60.0:0.#} minutes.", 413);
+        }
+
+        var results = new List<UploadBackendResult>();
+        foreach (var backend in registry.All)
+        {
+            var described = backend.Describe();
+            if (described.Status != BackendStatus.Available)
+            {
+                continue;
+            }
+
+            float[] audio;
+            try
+            {
+                audio = await ffmpeg.DecodeMonoAsync(path, described.SampleRate, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds);
+            }
+            catch (ExternalProcessException ex)
+            {
+                throw new UploadRejectedException($"The audio could not be decoded ({FirstLine(ex.Message)}).");
+            }
+
+            if (audio.Length < described.SampleRate / 10)
+            {
+                throw new UploadRejectedException("Less than 0.1 s of audio could be decoded; the file may be truncated or damaged.");
+            }
+
+            if (audio.All(x => Math.Abs(x) < 1e-6f))
+            {
+                throw new UploadRejectedException("The file is digital silence: there is nothing to listen to.");
+            }
+
+            var embedding = await backend.EmbedAsync(audio, cancellationToken);
+            IReadOnlyList<Neighbour> near = [];
+            IReadOnlyList<ListenerMatch> listeners = [];
+            string? note = embedding.Note;
+            try
+            {
+                near = await indexes.SimilarToVectorAsync(described.Id, embedding.Vector, neighbours, exclude: null, cancellationToken);
+                listeners = await profiles.NearestAsync(described.Id, embedding.Vector, 5, cancellationToken);
+            }
+            catch (KeyNotFoundException)
+            {
+                note = string.Join(" ", new[] { note, "The catalog has no vectors for this backend yet (the embed job computes them)." }.Where(n => n is not null));
+            }
+
+            var tags = embedding.Tags is null
+                ? (IReadOnlyList<TagProbability>)[]
+                : embedding.Tags.Select((p, i) => new TagProbability(MusicnnModel.TagNames[i], p)).OrderByDescending(t => t.Probability).Take(10).ToList();
+            results.Add(new UploadBackendResult(described.Id, tags, near, listeners, embedding.Vector, note));
+        }
+
+        return new UploadAnalysis(info.Duration.TotalSeconds, results);
+    }
+
+    /// <summary>A client's file name made safe to show: no directories, no control characters, at most 120 characters.
+    /// It is never used to name anything on disk.</summary>
+    public static string DisplayName(string? clientFileName)
+    {
+        string name = Path.GetFileName((clientFileName ?? "").Replace('\\', '/').Split('/').LastOrDefault() ?? "");
+        name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return name.Length == 0 ? "upload" : name[..Math.Min(name.Length, 120)];
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+}
