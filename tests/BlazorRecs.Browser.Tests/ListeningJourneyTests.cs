@@ -49,6 +49,10 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
             b.UseSetting("BlazorRecs:Seed:OnFirstStart", "false");
             b.UseSetting("BlazorRecs:Admin:Password", "journey");
             b.UseSetting("urls", _baseUrl); // appsettings.json's default port would win otherwise
+            if (BlazorRecs.TestSupport.SharedFolder.Path is { } shared)
+            {
+                b.UseSetting("BlazorRecs:ModelsDirectory", Path.Combine(shared, "models"));
+            }
         });
         _app.UseKestrel();
         _app.StartServer();
@@ -119,6 +123,24 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
         Assert.Equal("Ada Persona", play.Listener!.Name);
         Assert.False(play.IsSkip);
         Assert.InRange(play.MsPlayed, 6_000, 12_000); // the seek skipped about 5 s, which were not heard
+    }
+
+    [Fact]
+    public async Task Uploading_the_jazz_recording_shows_what_each_backend_hears()
+    {
+        string mp3 = BlazorRecs.TestSupport.SharedFolder.Require("audio/vibe-ace-jazz.mp3");
+        var page = await _browser!.NewPageAsync();
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync($"{_baseUrl}/upload");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await Assertions.Expect(page.GetByText("Drop a file here")).ToBeVisibleAsync();
+
+        await page.Locator("input[type=file]").SetInputFilesAsync(mp3);
+
+        var results = page.GetByTestId("upload-result");
+        await Assertions.Expect(results).ToHaveCountAsync(2, new() { Timeout = 90_000 }); // decoding and two backends on 2 cores
+        await Assertions.Expect(results.Filter(new() { HasText = "musicnn-msd" }).GetByText("jazz", new() { Exact = false }).First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("vibe-ace-jazz.mp3 · 1:01")).ToBeVisibleAsync();
     }
 
     private static async Task SeedAsync(IServiceProvider services)
