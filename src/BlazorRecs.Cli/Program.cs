@@ -7,6 +7,11 @@ var root = new RootCommand("BlazorRecs: a music streaming simulation for compari
     SeedCommand.Create(),
     ImportCommand.Create(),
     EmbedCommand.Create(),
-    new Command("bench", "Benchmarks that print figures measured in one run") { SeedCommand.CreateBenchmark() },
+    new Command("bench", "Benchmarks that print figures measured in one run")
+    {
+        SeedCommand.CreateBenchmark(),
+        EmbeddingBenchmarks.Upload(),
+        EmbeddingBenchmarks.Embed(),
+    },
 };
 return await root.Parse(args).InvokeAsync();
