@@ -75,7 +75,7 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
 
         // 1. Open the app (wait for the interactive circuit: the player bar's JS module loads after it connects).
         await page.GotoAsync($"{_baseUrl}/browse");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.WaitForSelectorAsync("body[data-interactive=true]");
         await Assertions.Expect(page.GetByTestId("result-count")).ToHaveTextAsync("3 tracks");
 
         // 2. Pick a persona through "Listen as".
@@ -85,7 +85,7 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
 
         // The choice survives a reload (session cookie).
         await page.ReloadAsync();
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.WaitForSelectorAsync("body[data-interactive=true]");
         await Assertions.Expect(page.GetByPlaceholder("choose a listener")).ToHaveValueAsync("Ada Persona");
 
         // 3. Search.
@@ -132,7 +132,7 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
         var page = await _browser!.NewPageAsync();
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync($"{_baseUrl}/upload");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.WaitForSelectorAsync("body[data-interactive=true]");
         await Assertions.Expect(page.GetByText("Drop a file here")).ToBeVisibleAsync();
 
         await page.Locator("input[type=file]").SetInputFilesAsync(mp3);

@@ -76,20 +76,12 @@ public sealed class ListeningLogImporter(IDbContextFactory<BlazorRecsDbContext> 
 
                 if (!listeners.TryGetValue(row.User, out long listenerId))
                 {
-                    insertListener.Parameters["$name"].Value = $"User {row.User}";
-                    insertListener.Parameters["$ext"].Value = row.User;
-                    insertListener.Parameters["$created"].Value = now.UtcTicks;
-                    listenerId = (long)(await insertListener.ExecuteScalarAsync(cancellationToken))!;
+                    listenerId = await BulkInserts.AddListenerAsync(insertListener, $"User {row.User}", row.User, now, null, cancellationToken);
                     listeners[row.User] = listenerId;
                 }
 
                 int ms = Math.Clamp(row.MsPlayed ?? found.Duration, 0, found.Duration);
-                insertPlay.Parameters["$l"].Value = listenerId;
-                insertPlay.Parameters["$t"].Value = found.Id;
-                insertPlay.Parameters["$s"].Value = row.Timestamp.UtcTicks;
-                insertPlay.Parameters["$m"].Value = ms;
-                insertPlay.Parameters["$k"].Value = PlayRules.IsSkip(ms, found.Duration) ? 1 : 0;
-                await insertPlay.ExecuteNonQueryAsync(cancellationToken);
+                await BulkInserts.AddPlayAsync(insertPlay, listenerId, found.Id, row.Timestamp, ms, PlayRules.IsSkip(ms, found.Duration), cancellationToken);
                 added++;
                 if (++inBatch >= BatchRows)
                 {
@@ -194,22 +186,6 @@ public sealed class ListeningLogImporter(IDbContextFactory<BlazorRecsDbContext> 
         return null;
     }
 
-    private static (SqliteCommand Play, SqliteCommand Listener) Commands(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        var play = connection.CreateCommand();
-        play.Transaction = transaction;
-        play.CommandText = "INSERT INTO Plays (ListenerId, TrackId, StartedAt, MsPlayed, Source, IsSkip) VALUES ($l, $t, $s, $m, 'Import', $k)";
-        play.Parameters.Add("$l", SqliteType.Integer);
-        play.Parameters.Add("$t", SqliteType.Integer);
-        play.Parameters.Add("$s", SqliteType.Integer);
-        play.Parameters.Add("$m", SqliteType.Integer);
-        play.Parameters.Add("$k", SqliteType.Integer);
-        var listener = connection.CreateCommand();
-        listener.Transaction = transaction;
-        listener.CommandText = "INSERT INTO Listeners (Name, Kind, ExternalId, CreatedAt) VALUES ($name, 'Imported', $ext, $created) RETURNING Id";
-        listener.Parameters.Add("$name", SqliteType.Text);
-        listener.Parameters.Add("$ext", SqliteType.Text);
-        listener.Parameters.Add("$created", SqliteType.Integer);
-        return (play, listener);
-    }
+    private static (SqliteCommand Play, SqliteCommand Listener) Commands(SqliteConnection connection, SqliteTransaction transaction) =>
+        (BulkInserts.Plays(connection, transaction, PlaySource.Import), BulkInserts.Listeners(connection, transaction, ListenerKind.Imported));
 }

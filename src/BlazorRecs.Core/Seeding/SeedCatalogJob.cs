@@ -243,39 +243,16 @@ public sealed class SeedCatalogJob(
         }
 
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        using var insertListener = connection.CreateCommand();
-        insertListener.Transaction = transaction;
-        insertListener.CommandText = "INSERT INTO Listeners (Name, Kind, ExternalId, CreatedAt, HiddenTasteJson) VALUES ($name, 'Persona', $ext, $created, $taste) RETURNING Id";
-        var pName = insertListener.Parameters.Add("$name", SqliteType.Text);
-        var pExt = insertListener.Parameters.Add("$ext", SqliteType.Text);
-        var pCreated = insertListener.Parameters.Add("$created", SqliteType.Integer);
-        var pTaste = insertListener.Parameters.Add("$taste", SqliteType.Text);
-        using var insertPlay = connection.CreateCommand();
-        insertPlay.Transaction = transaction;
-        insertPlay.CommandText = "INSERT INTO Plays (ListenerId, TrackId, StartedAt, MsPlayed, Source, IsSkip) VALUES ($l, $t, $s, $m, 'Simulated', $k)";
-        var pL = insertPlay.Parameters.Add("$l", SqliteType.Integer);
-        var pT = insertPlay.Parameters.Add("$t", SqliteType.Integer);
-        var pS = insertPlay.Parameters.Add("$s", SqliteType.Integer);
-        var pM = insertPlay.Parameters.Add("$m", SqliteType.Integer);
-        var pK = insertPlay.Parameters.Add("$k", SqliteType.Integer);
-        insertPlay.Prepare();
-
+        using var insertListener = BulkInserts.Listeners(connection, transaction, ListenerKind.Persona);
+        using var insertPlay = BulkInserts.Plays(connection, transaction, PlaySource.Simulated);
         int plays = 0;
         foreach (var listener in listeners)
         {
-            pName.Value = listener.Name;
-            pExt.Value = prefix + listener.Index.ToString(CultureInfo.InvariantCulture);
-            pCreated.Value = createdAt.UtcTicks;
-            pTaste.Value = ListenerSimulator.TasteToJson(listener.Taste);
-            long listenerId = (long)(await insertListener.ExecuteScalarAsync(ct))!;
+            long listenerId = await BulkInserts.AddListenerAsync(insertListener, listener.Name,
+                prefix + listener.Index.ToString(CultureInfo.InvariantCulture), createdAt, ListenerSimulator.TasteToJson(listener.Taste), ct);
             foreach (var play in listener.Plays)
             {
-                pL.Value = listenerId;
-                pT.Value = play.TrackId;
-                pS.Value = play.StartedAt.UtcTicks;
-                pM.Value = play.MsPlayed;
-                pK.Value = play.IsSkip ? 1 : 0;
-                await insertPlay.ExecuteNonQueryAsync(ct);
+                await BulkInserts.AddPlayAsync(insertPlay, listenerId, play.TrackId, play.StartedAt, play.MsPlayed, play.IsSkip, ct);
             }
 
             plays += listener.Plays.Count;

@@ -20,13 +20,19 @@ public sealed class SimilarityQueries(CatalogQueries catalog, SimilarityIndexes 
             return null;
         }
 
+        var items = await ResolveAsync(neighbours, ct);
+        return new SimilarTracks(backend, items.Count, items);
+    }
+
+    /// <summary>Neighbours as catalog tracks, in their order (tracks deleted since indexing are left out).</summary>
+    public async Task<IReadOnlyList<SimilarTrack>> ResolveAsync(IReadOnlyList<Neighbour> neighbours, CancellationToken ct)
+    {
         var summaries = (await catalog.SummariesAsync(neighbours.Select(n => n.TrackId).ToList(), ct)).ToDictionary(t => t.Id);
-        var items = neighbours.Where(n => summaries.ContainsKey(n.TrackId)).Select(n =>
+        return neighbours.Where(n => summaries.ContainsKey(n.TrackId)).Select(n =>
         {
             var t = summaries[n.TrackId];
             return new SimilarTrack(t.Id, t.Title, t.ArtistId, t.Artist, t.AlbumId, t.Album, t.Genre, t.DurationMs, t.ReleasedAt, t.Plays, n.Score);
         }).ToList();
-        return new SimilarTracks(backend, items.Count, items);
     }
 
     /// <summary>The track's most probable MusiCNN tags; empty when it has not been embedded by MusiCNN.</summary>

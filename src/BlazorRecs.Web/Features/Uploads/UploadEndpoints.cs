@@ -1,4 +1,3 @@
-using BlazorRecs.Core.Catalog;
 using BlazorRecs.Core.Similarity;
 using BlazorRecs.Core.Uploads;
 using BlazorRecs.Web.Features.Similarity;
@@ -17,7 +16,7 @@ public sealed record UploadResult(string Backend, IReadOnlyList<TagProbability> 
 public sealed record UploadResponse(string FileName, double DurationSeconds, IReadOnlyList<UploadResult> Results);
 
 /// <summary>The cold-start query over HTTP, and the same analysis for the Upload page.</summary>
-public sealed class UploadQueries(UploadAnalyzer analyzer, CatalogQueries catalog)
+public sealed class UploadQueries(UploadAnalyzer analyzer, SimilarityQueries similar)
 {
     /// <summary>Analyses a saved upload and resolves its neighbours to catalog tracks. Deletes the file afterwards.</summary>
     public async Task<UploadResponse> AnalyzeAndDeleteAsync(string path, string displayName, int k, CancellationToken ct)
@@ -28,13 +27,7 @@ public sealed class UploadQueries(UploadAnalyzer analyzer, CatalogQueries catalo
             var results = new List<UploadResult>();
             foreach (var r in analysis.Results)
             {
-                var summaries = (await catalog.SummariesAsync(r.Neighbours.Select(n => n.TrackId).ToList(), ct)).ToDictionary(t => t.Id);
-                var neighbours = r.Neighbours.Where(n => summaries.ContainsKey(n.TrackId)).Select(n =>
-                {
-                    var t = summaries[n.TrackId];
-                    return new SimilarTrack(t.Id, t.Title, t.ArtistId, t.Artist, t.AlbumId, t.Album, t.Genre, t.DurationMs, t.ReleasedAt, t.Plays, n.Score);
-                }).ToList();
-                results.Add(new UploadResult(r.Backend, r.Tags, neighbours, r.Listeners, r.Embedding, r.Note));
+                results.Add(new UploadResult(r.Backend, r.Tags, await similar.ResolveAsync(r.Neighbours, ct), r.Listeners, r.Embedding, r.Note));
             }
 
             return new UploadResponse(displayName, analysis.DurationSeconds, results);
