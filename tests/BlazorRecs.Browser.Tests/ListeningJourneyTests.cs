@@ -182,6 +182,6 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
+        await BlazorRecs.TestSupport.TempDirectory.DeleteAsync(_data);
     }
 }

@@ -44,6 +44,6 @@ public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(DataDirectory, recursive: true);
+        await TempDirectory.DeleteAsync(DataDirectory);
     }
 }

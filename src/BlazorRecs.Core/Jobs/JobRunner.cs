@@ -55,12 +55,15 @@ public sealed class JobRunner(
 
     private async Task RunOneAsync(long id, CancellationToken stoppingToken)
     {
+        // Tracked before the job reads as running, so a cancel request can never fall between the two.
+        var cts = jobs.Track(id, stoppingToken);
         Job? job;
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
         {
             job = await db.Jobs.FindAsync([id], stoppingToken);
             if (job is not { State: JobState.Queued })
             {
+                jobs.Untrack(id);
                 return; // cancelled while queued, or already handled
             }
 
@@ -71,35 +74,47 @@ public sealed class JobRunner(
         }
 
         jobs.Publish(JobSnapshot.From(job));
-        using var cts = jobs.Track(id, stoppingToken);
         var reporter = new PersistingProgress(jobs, contexts, time, logger, job);
+        IJobHandler? handler = null;
+        Exception? failure = null;
+        bool cancelled = false;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var handler = scope.ServiceProvider.GetServices<IJobHandler>().Single(h => h.Kind == job.Kind);
+            handler = scope.ServiceProvider.GetServices<IJobHandler>().Single(h => h.Kind == job.Kind);
             await handler.RunAsync(job.ParametersJson, reporter, cts.Token);
-            await FinishAsync(job, JobState.Succeeded, null, reporter.LastMessage ?? "done");
-            await QueueFollowUpsAsync(handler.FollowUps, stoppingToken);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            bool shuttingDown = stoppingToken.IsCancellationRequested;
-            await FinishAsync(job, shuttingDown ? JobState.Failed : JobState.Cancelled,
-                shuttingDown ? "interrupted: the server stopped while this job was running" : null, "cancelled");
-            if (shuttingDown)
-            {
-                throw;
-            }
+            cancelled = true;
         }
         catch (Exception ex)
         {
             // A failing job must not stop the runner; its error is shown on the Jobs page.
+            failure = ex;
             logger.LogError(ex, "Job {Id} ({Kind}) failed", job.Id, job.Kind);
-            await FinishAsync(job, JobState.Failed, ex.Message, reporter.LastMessage);
         }
         finally
         {
+            // Before the outcome is written: once a job reads as ended, cancelling it must answer "already ended".
             jobs.Untrack(id);
+        }
+
+        if (cancelled)
+        {
+            bool shuttingDown = stoppingToken.IsCancellationRequested;
+            await FinishAsync(job, shuttingDown ? JobState.Failed : JobState.Cancelled,
+                shuttingDown ? "interrupted: the server stopped while this job was running" : null, "cancelled");
+            stoppingToken.ThrowIfCancellationRequested();
+        }
+        else if (failure is not null)
+        {
+            await FinishAsync(job, JobState.Failed, failure.Message, reporter.LastMessage);
+        }
+        else
+        {
+            await FinishAsync(job, JobState.Succeeded, null, reporter.LastMessage ?? "done");
+            await QueueFollowUpsAsync(handler!.FollowUps, stoppingToken);
         }
     }
 

@@ -46,6 +46,6 @@ public sealed class TestHost : IAsyncDisposable
         await Host.StopAsync(CancellationToken.None);
         Host.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(DataDirectory, recursive: true);
+        await BlazorRecs.TestSupport.TempDirectory.DeleteAsync(DataDirectory);
     }
 }
