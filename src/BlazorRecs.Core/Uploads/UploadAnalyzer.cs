@@ -132,56 +132,52 @@ public sealed class UploadAnalyzer(
             throw new UploadRejectedException($"The audio is {info.Duration.TotalMinutes:0.#} minutes long; the limit is {uploadOptions.Value.MaxSeconds / 60.0:0.#} minutes.", 413);
         }
 
-        var results = new List<UploadBackendResult>();
-        foreach (var backend in registry.All)
+        // Backends decode and listen independently; on two cores they run side by side.
+        var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
+        var results = await Task.WhenAll(available.Select(b => Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, path, neighbours, cancellationToken), cancellationToken)));
+        return new UploadAnalysis(info.Duration.TotalSeconds, results);
+    }
+
+    private async Task<UploadBackendResult> AnalyzeWithAsync(IEmbeddingBackend backend, BackendInfo described, string path, int neighbours, CancellationToken cancellationToken)
+    {
+        float[] audio;
+        try
         {
-            var described = backend.Describe();
-            if (described.Status != BackendStatus.Available)
-            {
-                continue;
-            }
-
-            float[] audio;
-            try
-            {
-                audio = await ffmpeg.DecodeMonoAsync(path, described.SampleRate, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds);
-            }
-            catch (ExternalProcessException ex)
-            {
-                throw new UploadRejectedException($"The audio could not be decoded ({FirstLine(ex.Message)}).");
-            }
-
-            if (audio.Length < described.SampleRate / 10)
-            {
-                throw new UploadRejectedException("Less than 0.1 s of audio could be decoded; the file may be truncated or damaged.");
-            }
-
-            if (audio.All(x => Math.Abs(x) < 1e-6f))
-            {
-                throw new UploadRejectedException("The file is digital silence: there is nothing to listen to.");
-            }
-
-            var embedding = await backend.EmbedAsync(audio, cancellationToken);
-            IReadOnlyList<Neighbour> near = [];
-            IReadOnlyList<ListenerMatch> listeners = [];
-            string? note = embedding.Note;
-            try
-            {
-                near = await indexes.SimilarToVectorAsync(described.Id, embedding.Vector, neighbours, exclude: null, cancellationToken);
-                listeners = await profiles.NearestAsync(described.Id, embedding.Vector, 5, cancellationToken);
-            }
-            catch (KeyNotFoundException)
-            {
-                note = string.Join(" ", new[] { note, "The catalog has no vectors for this backend yet (the embed job computes them)." }.Where(n => n is not null));
-            }
-
-            var tags = embedding.Tags is null
-                ? (IReadOnlyList<TagProbability>)[]
-                : embedding.Tags.Select((p, i) => new TagProbability(MusicnnModel.TagNames[i], p)).OrderByDescending(t => t.Probability).Take(10).ToList();
-            results.Add(new UploadBackendResult(described.Id, tags, near, listeners, embedding.Vector, note));
+            audio = await ffmpeg.DecodeMonoAsync(path, described.SampleRate, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds);
+        }
+        catch (ExternalProcessException ex)
+        {
+            throw new UploadRejectedException($"The audio could not be decoded ({FirstLine(ex.Message)}).");
         }
 
-        return new UploadAnalysis(info.Duration.TotalSeconds, results);
+        if (audio.Length < described.SampleRate / 10)
+        {
+            throw new UploadRejectedException("Less than 0.1 s of audio could be decoded; the file may be truncated or damaged.");
+        }
+
+        if (audio.All(x => Math.Abs(x) < 1e-6f))
+        {
+            throw new UploadRejectedException("The file is digital silence: there is nothing to listen to.");
+        }
+
+        var embedding = await backend.EmbedAsync(audio, cancellationToken);
+        IReadOnlyList<Neighbour> near = [];
+        IReadOnlyList<ListenerMatch> listeners = [];
+        string? note = embedding.Note;
+        try
+        {
+            near = await indexes.SimilarToVectorAsync(described.Id, embedding.Vector, neighbours, exclude: null, cancellationToken);
+            listeners = await profiles.NearestAsync(described.Id, embedding.Vector, 5, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            note = string.Join(" ", new[] { note, "The catalog has no vectors for this backend yet (the embed job computes them)." }.Where(n => n is not null));
+        }
+
+        var tags = embedding.Tags is null
+            ? (IReadOnlyList<TagProbability>)[]
+            : embedding.Tags.Select((p, i) => new TagProbability(MusicnnModel.TagNames[i], p)).OrderByDescending(t => t.Probability).Take(10).ToList();
+        return new UploadBackendResult(described.Id, tags, near, listeners, embedding.Vector, note);
     }
 
     /// <summary>A client's file name made safe to show: no directories, no control characters, at most 120 characters.
