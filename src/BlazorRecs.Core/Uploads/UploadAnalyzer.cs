@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Embeddings;
 using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Embeddings.Musicnn;
 using BlazorRecs.Core.Media;
 using BlazorRecs.Core.Similarity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace BlazorRecs.Core.Uploads;
@@ -49,10 +51,10 @@ public sealed record TagProbability(string Tag, float Probability);
 /// <summary>One backend's answer for an uploaded file.</summary>
 public sealed record UploadBackendResult(
     string Backend, IReadOnlyList<TagProbability> Tags, IReadOnlyList<Neighbour> Neighbours, IReadOnlyList<ListenerMatch> Listeners,
-    float[] Embedding, string? Note);
+    float[] Embedding, string? Note, float[]? AllTags = null);
 
 /// <summary>The whole answer for an uploaded file.</summary>
-public sealed record UploadAnalysis(double DurationSeconds, IReadOnlyList<UploadBackendResult> Results);
+public sealed record UploadAnalysis(double DurationSeconds, IReadOnlyList<UploadBackendResult> Results, string? Codec = null);
 
 /// <summary>
 /// The cold-start query: an uploaded file is stored under a generated name (never the client's), checked by
@@ -64,6 +66,9 @@ public sealed class UploadAnalyzer(
     EmbeddingRegistry registry,
     SimilarityIndexes indexes,
     ListenerProfiles profiles,
+    EmbeddingStore store,
+    IDbContextFactory<BlazorRecsDbContext> contexts,
+    TimeProvider time,
     IOptions<UploadOptions> uploadOptions,
     IOptions<BlazorRecsOptions> options)
 {
@@ -135,7 +140,62 @@ public sealed class UploadAnalyzer(
         // Backends decode and listen independently; on two cores they run side by side.
         var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
         var results = await Task.WhenAll(available.Select(b => Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, path, neighbours, cancellationToken), cancellationToken)));
-        return new UploadAnalysis(info.Duration.TotalSeconds, results);
+        return new UploadAnalysis(info.Duration.TotalSeconds, results, info.Codec);
+    }
+
+    /// <summary>
+    /// Makes an analysed upload a catalog track at once: the file moves into the data directory under a generated
+    /// name, the track is released now (a cold item nobody has heard), its vectors from the analysis are stored and
+    /// every index is refreshed, so it is playable, searchable, similar-searchable and recommendable without a job.
+    /// </summary>
+    public async Task<int> AddToCatalogAsync(string path, UploadAnalysis analysis, string title, string artistName, CancellationToken cancellationToken)
+    {
+        // A generated name with the extension of what ffprobe found inside, never of what the client called it.
+        string extension = analysis.Codec switch
+        {
+            "mp3" => ".mp3",
+            "flac" => ".flac",
+            "vorbis" or "opus" => ".ogg",
+            "aac" or "alac" => ".m4a",
+            { } c when c.StartsWith("pcm_", StringComparison.Ordinal) => ".wav",
+            _ => ".audio",
+        };
+        string relative = Path.Combine("audio", "uploads", $"{Guid.NewGuid():N}{extension}");
+        string destination = Path.Combine(options.Value.DataPath, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        File.Move(path, destination);
+        var now = time.GetUtcNow();
+        int trackId;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            string name = string.IsNullOrWhiteSpace(artistName) ? "Uploads" : artistName.Trim()[..Math.Min(artistName.Trim().Length, 300)];
+            var artist = await db.Artists.FirstOrDefaultAsync(a => a.Name == name, cancellationToken) ?? new Catalog.Artist { Name = name };
+            var track = new Catalog.Track
+            {
+                Title = string.IsNullOrWhiteSpace(title) ? "Untitled upload" : title.Trim()[..Math.Min(title.Trim().Length, 300)],
+                Artist = artist,
+                DurationMs = (int)Math.Min(int.MaxValue, analysis.DurationSeconds * 1000),
+                AudioPath = relative,
+                Source = Catalog.TrackSource.Upload,
+                ReleasedAt = now,
+                AddedAt = now,
+            };
+            db.Tracks.Add(track);
+            await db.SaveChangesAsync(cancellationToken);
+            trackId = track.Id;
+        }
+
+        foreach (var result in analysis.Results)
+        {
+            if (registry.Find(result.Backend)?.Describe() is { Status: BackendStatus.Available } info)
+            {
+                await store.UpsertBackendAsync(info, cancellationToken);
+                await store.SaveAsync(trackId, info.Id, info.Version, new AudioEmbedding(result.Embedding, result.AllTags), cancellationToken);
+                await indexes.RefreshAsync(info.Id, cancellationToken);
+            }
+        }
+
+        return trackId;
     }
 
     private async Task<UploadBackendResult> AnalyzeWithAsync(IEmbeddingBackend backend, BackendInfo described, string path, int neighbours, CancellationToken cancellationToken)
@@ -177,7 +237,7 @@ public sealed class UploadAnalyzer(
         var tags = embedding.Tags is null
             ? (IReadOnlyList<TagProbability>)[]
             : embedding.Tags.Select((p, i) => new TagProbability(MusicnnModel.TagNames[i], p)).OrderByDescending(t => t.Probability).Take(10).ToList();
-        return new UploadBackendResult(described.Id, tags, near, listeners, embedding.Vector, note);
+        return new UploadBackendResult(described.Id, tags, near, listeners, embedding.Vector, note, embedding.Tags);
     }
 
     /// <summary>A client's file name made safe to show: no directories, no control characters, at most 120 characters.

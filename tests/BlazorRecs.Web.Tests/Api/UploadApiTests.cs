@@ -131,6 +131,18 @@ public sealed class UploadApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Adding_to_the_catalog_needs_the_admin_role()
+    {
+        string clip = await MakeAsync("add.mp3", "sine=frequency=440:duration=3");
+        var form = new MultipartFormDataContent { { new StreamContent(File.OpenRead(clip)), "file", "add.mp3" } };
+
+        using var response = await _client.PostAsync("/api/uploads?addToCatalog=true", form, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        AssertNothingLeftBehind();
+    }
+
+    [Fact]
     public async Task A_request_without_a_file_field_is_a_400()
     {
         using var form = new MultipartFormDataContent { { new StringContent("hello"), "note" } };

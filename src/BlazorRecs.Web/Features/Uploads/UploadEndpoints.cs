@@ -13,28 +13,32 @@ public sealed record UploadResult(string Backend, IReadOnlyList<TagProbability> 
     IReadOnlyList<ListenerMatch> Listeners, float[] Embedding, string? Note);
 
 /// <summary>The answer of POST /api/uploads.</summary>
-public sealed record UploadResponse(string FileName, double DurationSeconds, IReadOnlyList<UploadResult> Results);
+public sealed record UploadResponse(string FileName, double DurationSeconds, IReadOnlyList<UploadResult> Results, int? TrackId = null);
 
 /// <summary>The cold-start query over HTTP, and the same analysis for the Upload page.</summary>
 public sealed class UploadQueries(UploadAnalyzer analyzer, SimilarityQueries similar)
 {
-    /// <summary>Analyses a saved upload and resolves its neighbours to catalog tracks. Deletes the file afterwards.</summary>
-    public async Task<UploadResponse> AnalyzeAndDeleteAsync(string path, string displayName, int k, CancellationToken ct)
+    /// <summary>Analyses a saved upload and resolves its neighbours to catalog tracks. With
+    /// <paramref name="addToCatalog"/> the file becomes a catalog track (its id is in the answer); otherwise it is deleted.</summary>
+    public async Task<UploadResponse> AnalyzeAndDeleteAsync(string path, string displayName, int k, CancellationToken ct, bool addToCatalog = false)
     {
         try
         {
             var analysis = await analyzer.AnalyzeAsync(path, k, ct);
+            int? trackId = addToCatalog
+                ? await analyzer.AddToCatalogAsync(path, analysis, Path.GetFileNameWithoutExtension(displayName), "Uploads", ct)
+                : null;
             var results = new List<UploadResult>();
             foreach (var r in analysis.Results)
             {
                 results.Add(new UploadResult(r.Backend, r.Tags, await similar.ResolveAsync(r.Neighbours, ct), r.Listeners, r.Embedding, r.Note));
             }
 
-            return new UploadResponse(displayName, analysis.DurationSeconds, results);
+            return new UploadResponse(displayName, analysis.DurationSeconds, results, trackId);
         }
         finally
         {
-            File.Delete(path);
+            File.Delete(path); // already moved when added to the catalog
         }
     }
 }
@@ -52,8 +56,13 @@ public static class UploadEndpoints
     // The body is read section by section and streamed to disk, so a 2 GB upload is refused at the limit instead of
     // being buffered first.
     private static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> UploadAsync(
-        HttpContext context, int? k, UploadAnalyzer analyzer, UploadQueries queries, CancellationToken ct)
+        HttpContext context, int? k, bool? addToCatalog, UploadAnalyzer analyzer, UploadQueries queries, CancellationToken ct)
     {
+        if (addToCatalog == true && !context.User.IsInRole(Admin.AdminEndpoints.AdminRole))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Only admins can add uploads to the catalog.");
+        }
+
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
             sizeFeature.MaxRequestBodySize = null; // the analyser enforces its own limit while streaming
@@ -79,7 +88,7 @@ public static class UploadEndpoints
 
                 string name = UploadAnalyzer.DisplayName(disposition.FileName.Value?.Trim('"') ?? disposition.FileNameStar.Value);
                 string path = await analyzer.SaveAsync(section.Body, ct);
-                return TypedResults.Ok(await queries.AnalyzeAndDeleteAsync(path, name, Math.Clamp(k ?? 10, 1, 50), ct));
+                return TypedResults.Ok(await queries.AnalyzeAndDeleteAsync(path, name, Math.Clamp(k ?? 10, 1, 50), ct, addToCatalog == true));
             }
         }
         catch (UploadRejectedException ex)
