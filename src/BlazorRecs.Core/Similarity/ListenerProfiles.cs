@@ -20,7 +20,7 @@ public sealed class ListenerProfiles(IDbContextFactory<BlazorRecsDbContext> cont
     public async Task<IReadOnlyList<ListenerMatch>> NearestAsync(string backend, float[] vector, int k, CancellationToken cancellationToken)
     {
         var (_, ids, names, profiles, dim) = await ProfilesAsync(backend, cancellationToken);
-        float[] query = await indexes.PrepareAsync(backend, vector, cancellationToken);
+        float[] query = (await indexes.PreparerAsync(backend, cancellationToken))(vector);
         var scores = new (float Score, int Index)[ids.Length];
         for (int l = 0; l < ids.Length; l++)
         {
@@ -49,11 +49,13 @@ public sealed class ListenerProfiles(IDbContextFactory<BlazorRecsDbContext> cont
             return cached;
         }
 
+        // One preparation step for all vectors: asking the index per vector re-checked the database each time.
+        var prepare = await indexes.PreparerAsync(backend, ct);
         var trackVectors = new Dictionary<int, float[]>();
         foreach (var row in await db.TrackEmbeddings.AsNoTracking().Where(e => e.BackendId == backend && e.Version == version)
                      .Select(e => new { e.TrackId, e.Vector }).ToListAsync(ct))
         {
-            trackVectors[row.TrackId] = await indexes.PrepareAsync(backend, EmbeddingStore.ToFloats(row.Vector), ct);
+            trackVectors[row.TrackId] = prepare(EmbeddingStore.ToFloats(row.Vector));
         }
 
         int dim = trackVectors.Values.FirstOrDefault()?.Length ?? 0;

@@ -32,47 +32,28 @@ public sealed class SimilarityIndexes(
     /// <summary>The nearest tracks to a stored track (itself excluded); null when it has no vector for the backend.</summary>
     public async Task<IReadOnlyList<Neighbour>?> SimilarToTrackAsync(string backend, int trackId, int k, CancellationToken cancellationToken)
     {
-        await CurrentAsync(backend, cancellationToken); // a backend without any vectors is an error, not an empty answer
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        var loaded = await CurrentAsync(backend, cancellationToken); // a backend without any vectors is an error, not an empty answer
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         byte[]? bytes = await db.TrackEmbeddings.Where(e => e.TrackId == trackId && e.BackendId == backend)
             .Select(e => e.Vector).FirstOrDefaultAsync(cancellationToken);
-        return bytes is null ? null : await SimilarToVectorAsync(backend, EmbeddingStore.ToFloats(bytes), k, trackId, cancellationToken);
+        return bytes is null ? null : Search(loaded, EmbeddingStore.ToFloats(bytes), k, trackId);
     }
 
     /// <summary>The nearest tracks to a raw backend vector (an upload's, a listener profile's).</summary>
     public async Task<IReadOnlyList<Neighbour>> SimilarToVectorAsync(string backend, float[] vector, int k, int? exclude, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        var loaded = await CurrentAsync(backend, cancellationToken);
-        if (loaded.Index.Count == 0)
-        {
-            return [];
-        }
-
-        if (vector.Length != loaded.Index.Dimension)
-        {
-            throw new FaissDimensionException($"Backend {backend} has {loaded.Index.Dimension}-d vectors; got {vector.Length}.");
-        }
-
-        float[] query = loaded.Prepare(vector);
-        int ask = (int)Math.Min(loaded.Index.Count, k + (exclude is null ? 0 : 1));
-        var found = loaded.Index.Search(query, ask);
-        var neighbours = new List<Neighbour>(k);
-        for (int i = 0; i < ask && neighbours.Count < k; i++)
-        {
-            long id = found.Ids[i];
-            if (id >= 0 && id != exclude)
-            {
-                neighbours.Add(new Neighbour((int)id, found.Distances[i]));
-            }
-        }
-
-        return neighbours;
+        return Search(await CurrentAsync(backend, cancellationToken), vector, k, exclude);
     }
 
-    /// <summary>A raw backend vector as the index compares it: standardised and L2-normalised.</summary>
-    public async Task<float[]> PrepareAsync(string backend, float[] vector, CancellationToken cancellationToken) =>
-        (await CurrentAsync(backend, cancellationToken)).Prepare(vector);
+    /// <summary>The backend's current standardise-and-normalise step, to prepare many raw vectors against one state
+    /// of the index (listener profiles) without re-checking the database for each.</summary>
+    public async Task<Func<float[], float[]>> PreparerAsync(string backend, CancellationToken cancellationToken)
+    {
+        var loaded = await CurrentAsync(backend, cancellationToken);
+        return vector => loaded.Prepare(vector);
+    }
 
     /// <summary>Brings the backend's index up to date with the stored vectors (the embed job calls this).</summary>
     public Task RefreshAsync(string backend, CancellationToken cancellationToken) => CurrentAsync(backend, cancellationToken);
@@ -89,6 +70,29 @@ public sealed class SimilarityIndexes(
         {
             gate.Dispose();
         }
+    }
+
+    private static List<Neighbour> Search(Loaded loaded, float[] vector, int k, int? exclude)
+    {
+        if (loaded.Index.Count == 0)
+        {
+            return [];
+        }
+
+        float[] query = loaded.Prepare(vector); // throws FaissDimensionException for a vector of another size
+        int ask = (int)Math.Min(loaded.Index.Count, k + (exclude is null ? 0 : 1));
+        var found = loaded.Index.Search(query, ask);
+        var neighbours = new List<Neighbour>(k);
+        for (int i = 0; i < ask && neighbours.Count < k; i++)
+        {
+            long id = found.Ids[i];
+            if (id >= 0 && id != exclude)
+            {
+                neighbours.Add(new Neighbour((int)id, found.Distances[i]));
+            }
+        }
+
+        return neighbours;
     }
 
     private async Task<Loaded> CurrentAsync(string backend, CancellationToken ct)
