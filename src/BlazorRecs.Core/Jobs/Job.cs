@@ -24,6 +24,8 @@ public sealed class Job
     public string? Message { get; set; }
     public string? Error { get; set; }
     public string? ParametersJson { get; set; }
+    /// <summary>Training curves (loss per epoch and the like) as a JSON array of <see cref="CurvePoint"/>, or null.</summary>
+    public string? CurveJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

@@ -1,7 +1,11 @@
 namespace BlazorRecs.Core.Jobs;
 
-/// <summary>Progress of a running job: a fraction in [0, 1] and a line for people.</summary>
-public readonly record struct JobProgress(double Fraction, string? Message = null);
+/// <summary>Progress of a running job: a fraction in [0, 1], a line for people, and optionally new points of its
+/// training curves (for example the loss after an epoch).</summary>
+public readonly record struct JobProgress(double Fraction, string? Message = null, IReadOnlyList<CurvePoint>? Points = null);
+
+/// <summary>One point of a named curve a job draws, for example ("train loss", epoch 3, 1.27).</summary>
+public sealed record CurvePoint(string Series, double X, double Y);
 
 /// <summary>A snapshot of a job for the UI and the API.</summary>
 public sealed record JobSnapshot(
@@ -13,13 +17,16 @@ public sealed record JobSnapshot(
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<CurvePoint> Curve)
 {
     /// <summary>How long the job ran (or has been running, measured to <paramref name="now"/>).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } s ? (FinishedAt ?? now) - s : null;
 
-    internal static JobSnapshot From(Job job) => new(job.Id, job.Kind, job.State, job.Progress, job.Message, job.Error,
-        job.CreatedAt, job.StartedAt, job.FinishedAt);
+    internal static JobSnapshot From(Job job) => From(job, JobCurves.Parse(job.CurveJson));
+
+    internal static JobSnapshot From(Job job, IReadOnlyList<CurvePoint> curve) => new(job.Id, job.Kind, job.State,
+        job.Progress, job.Message, job.Error, job.CreatedAt, job.StartedAt, job.FinishedAt, curve);
 }
 
 /// <summary>
@@ -48,4 +55,17 @@ public sealed class SubProgress(IProgress<JobProgress> parent, double from, doub
     /// <inheritdoc />
     public void Report(JobProgress value) =>
         parent.Report(value with { Fraction = from + (to - from) * Math.Clamp(value.Fraction, 0, 1) });
+}
+
+/// <summary>Reads and writes <see cref="Job.CurveJson"/>.</summary>
+internal static class JobCurves
+{
+    public static IReadOnlyList<CurvePoint> Parse(string? json) => string.IsNullOrEmpty(json)
+        ? []
+        : System.Text.Json.JsonSerializer.Deserialize<List<CurvePoint>>(json, JsonOptions) ?? [];
+
+    public static string? Serialize(IReadOnlyList<CurvePoint> curve) =>
+        curve.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(curve, JsonOptions);
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
 }

@@ -104,16 +104,16 @@ public sealed class JobRunner(
         {
             bool shuttingDown = stoppingToken.IsCancellationRequested;
             await FinishAsync(job, shuttingDown ? JobState.Failed : JobState.Cancelled,
-                shuttingDown ? "interrupted: the server stopped while this job was running" : null, "cancelled");
+                shuttingDown ? "interrupted: the server stopped while this job was running" : null, "cancelled", reporter.Curve);
             stoppingToken.ThrowIfCancellationRequested();
         }
         else if (failure is not null)
         {
-            await FinishAsync(job, JobState.Failed, failure.Message, reporter.LastMessage);
+            await FinishAsync(job, JobState.Failed, failure.Message, reporter.LastMessage, reporter.Curve);
         }
         else
         {
-            await FinishAsync(job, JobState.Succeeded, null, reporter.LastMessage ?? "done");
+            await FinishAsync(job, JobState.Succeeded, null, reporter.LastMessage ?? "done", reporter.Curve);
             await QueueFollowUpsAsync(handler!.FollowUps, stoppingToken);
         }
     }
@@ -131,7 +131,7 @@ public sealed class JobRunner(
         }
     }
 
-    private async Task FinishAsync(Job job, JobState state, string? error, string? message)
+    private async Task FinishAsync(Job job, JobState state, string? error, string? message, IReadOnlyList<CurvePoint> curve)
     {
         await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         var stored = await db.Jobs.FindAsync(job.Id);
@@ -144,6 +144,7 @@ public sealed class JobRunner(
         stored.Error = error;
         stored.Message = message;
         stored.FinishedAt = time.GetUtcNow();
+        stored.CurveJson = JobCurves.Serialize(curve);
         if (state == JobState.Succeeded)
         {
             stored.Progress = 1;
@@ -166,9 +167,21 @@ public sealed class JobRunner(
         Job job) : IProgress<JobProgress>
     {
         private readonly Lock _gate = new();
+        private readonly List<CurvePoint> _curve = [];
         private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
 
         public string? LastMessage { get; private set; }
+
+        public IReadOnlyList<CurvePoint> Curve
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _curve];
+                }
+            }
+        }
 
         public void Report(JobProgress value)
         {
@@ -182,9 +195,15 @@ public sealed class JobRunner(
                     job.Message = LastMessage = value.Message;
                 }
 
-                snapshot = JobSnapshot.From(job);
+                if (value.Points is { Count: > 0 } points)
+                {
+                    _curve.AddRange(points);
+                }
+
+                snapshot = JobSnapshot.From(job, [.. _curve]);
                 var now = time.GetUtcNow();
-                write = now - _lastWrite >= PersistEvery;
+                // A new curve point is rare and worth keeping: it is written at once.
+                write = now - _lastWrite >= PersistEvery || value.Points is { Count: > 0 };
                 if (write)
                 {
                     _lastWrite = now;
@@ -205,8 +224,11 @@ public sealed class JobRunner(
             try
             {
                 await using var db = await contexts.CreateDbContextAsync();
+                string? curve = JobCurves.Serialize(snapshot.Curve);
                 await db.Jobs.Where(j => j.Id == snapshot.Id && j.State == JobState.Running)
-                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Progress, snapshot.Progress).SetProperty(j => j.Message, snapshot.Message));
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Progress, snapshot.Progress)
+                        .SetProperty(j => j.Message, snapshot.Message)
+                        .SetProperty(j => j.CurveJson, curve));
             }
             catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
             {

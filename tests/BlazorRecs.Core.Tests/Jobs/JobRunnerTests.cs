@@ -32,6 +32,22 @@ public sealed class JobRunnerTests
     }
 
     [Fact]
+    public async Task Curve_points_a_job_reports_are_kept_in_order_with_the_job()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+
+        var queued = await jobs.EnqueueAsync(CountingJob.JobKind, "4", Ct);
+        var done = await WaitForEndAsync(jobs, queued.Id);
+
+        // Read back from the database, not from the runner's memory.
+        Assert.Equal([1.0, 2.0, 3.0, 4.0], done.Curve.Where(p => p.Series == "loss").Select(p => p.X));
+        Assert.Equal([1.0, 0.5, 1 / 3.0, 0.25], done.Curve.Where(p => p.Series == "loss").Select(p => p.Y));
+        var fresh = await jobs.ListAsync(10, Ct);
+        Assert.Equal(4, Assert.Single(fresh, j => j.Id == queued.Id).Curve.Count);
+    }
+
+    [Fact]
     public async Task A_failing_job_is_marked_failed_with_its_error_and_the_runner_goes_on()
     {
         await using var host = await StartAsync();
@@ -156,7 +172,7 @@ public sealed class JobRunnerTests
             for (int i = 1; i <= steps; i++)
             {
                 await Task.Delay(5, cancellationToken);
-                progress.Report(new JobProgress((double)i / steps, $"step {i}"));
+                progress.Report(new JobProgress((double)i / steps, $"step {i}", [new CurvePoint("loss", i, 1.0 / i)]));
             }
         }
     }
