@@ -6,6 +6,7 @@ using BlazorRecs.Core.Importing;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Media;
+using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Seeding;
 using BlazorRecs.Core.Similarity;
 using BlazorRecs.Core.Torch;
@@ -30,6 +31,7 @@ public static class BlazorRecsCore
         builder.AddBlazorRecsImporting();
         builder.AddBlazorRecsEmbeddings();
         builder.AddBlazorRecsSimilarity();
+        builder.AddBlazorRecsRecommenders();
         return builder;
     }
 }

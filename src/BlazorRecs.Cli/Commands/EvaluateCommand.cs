@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Recommenders.Bert4Rec;
+using BlazorRecs.Core.Torch;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BlazorRecs.Cli.Commands;
+
+/// <summary>
+/// <c>blazorrecs evaluate --dataset s3rec:PATH --models pop,bert4rec --json FILE</c>: the offline evaluation, printed
+/// as a Markdown table and written as JSON, CSV and Markdown files. BERT4Rec's hyper-parameters come from the
+/// <c>BlazorRecs:Bert4Rec</c> configuration section (for example <c>--BlazorRecs:Bert4Rec:MaxEpochs=50</c>).
+/// </summary>
+internal static class EvaluateCommand
+{
+    private const string S3RecPrefix = "s3rec:";
+
+    public static Command Create()
+    {
+        var dataset = new Option<string>("--dataset")
+        {
+            Description = "s3rec:PATH (one line per user: user id, then item ids in time order; leave-one-out)",
+            Required = true,
+        };
+        var models = new Option<string>("--models") { Description = "Comma-separated model ids", DefaultValueFactory = _ => "pop,bert4rec" };
+        var json = new Option<FileInfo?>("--json") { Description = "Write {model: {metric: mean}} here" };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Write one line per model and metric, with 95% intervals" };
+        var markdown = new Option<FileInfo?>("--markdown") { Description = "Write the Markdown table here" };
+        var command = new Command("evaluate", "Train and evaluate recommenders with full ranking; reports HR, Recall and NDCG at 5, 10, 20 and 50")
+        {
+            dataset, models, json, csv, markdown,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            string source = parse.GetValue(dataset)!;
+            if (!source.StartsWith(S3RecPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                Console.Error.WriteLine($"--dataset '{source}': expected s3rec:PATH");
+                return 2;
+            }
+
+            var modelIds = parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            using IHost host = CliHost.Build(parse.UnmatchedTokens);
+            await host.StartAsync(ct);
+            var torchRuntime = host.Services.GetRequiredService<TorchRuntime>();
+            var options = host.Services.GetRequiredService<IOptions<Bert4RecOptions>>().Value;
+            var data = await S3RecDataset.LoadAsync(source[S3RecPrefix.Length..], ct);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{data.Name}: {data.Sequences.Count} users, {data.ItemCount} items, {data.Interactions} interactions; device {torchRuntime.Device.type} ({torchRuntime.DeviceDetail})"));
+            var clock = Stopwatch.StartNew();
+            IReadOnlyList<(string Model, EvaluationResult Result)> results;
+            try
+            {
+                results = LeaveOneOutComparison.Run(data.ItemCount, data.Sequences, modelIds, options, torchRuntime.Device,
+                    RankingEvaluator.DefaultCutoffs, new TrainingLog(), ct);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+
+            var rows = results.Select(r => new EvaluationRow(r.Model, null, "test", r.Result)).ToList();
+            string table = EvaluationReport.Markdown(rows);
+            Console.WriteLine(table);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {clock.Elapsed.TotalMinutes:0.0} min"));
+            await WriteAsync(parse.GetValue(json), EvaluationReport.Json(rows), ct);
+            await WriteAsync(parse.GetValue(csv), EvaluationReport.Csv(rows), ct);
+            await WriteAsync(parse.GetValue(markdown), table, ct);
+            await host.StopAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task WriteAsync(FileInfo? file, string text, CancellationToken ct)
+    {
+        if (file is not null)
+        {
+            file.Directory?.Create();
+            await File.WriteAllTextAsync(file.FullName, text, ct);
+        }
+    }
+
+    /// <summary>Epoch lines in full, batch lines at most every few seconds, on stderr.</summary>
+    private sealed class TrainingLog : IProgress<(string Model, TrainingProgress Progress)>
+    {
+        private DateTime _last;
+
+        public void Report((string Model, TrainingProgress Progress) value)
+        {
+            bool epochDone = value.Progress.TrainLoss is not null;
+            if (!epochDone && DateTime.UtcNow - _last < TimeSpan.FromSeconds(5))
+            {
+                return;
+            }
+
+            _last = DateTime.UtcNow;
+            Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {value.Model}: {value.Progress.Message}");
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using BlazorRecs.Core.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BlazorRecs.Core.Recommenders.Bert4Rec;
+
+/// <summary>
+/// Trains BERT4Rec with the masked-item (cloze) objective: full-softmax cross-entropy over all items at the masked
+/// positions only, Adam, ReduceLROnPlateau and early stopping on a validation metric, keeping the best weights.
+/// Batches are padded only to their own longest sequence, and sequences of similar length are batched together, so
+/// short histories (most of them) cost little.
+/// </summary>
+public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
+{
+    /// <summary>Trains on <paramref name="data"/>; with <see cref="TrainingData.Features"/> the items are projected audio
+    /// vectors, without them a learned table (random init).</summary>
+    /// <param name="data">Sequences, validation cases and, for the audio variant, the item vectors.</param>
+    /// <param name="progress">Receives progress within and after each epoch.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    public Bert4RecRecommender Train(TrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        torch.manual_seed(options.Seed);
+        var random = new Random(options.Seed);
+        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features);
+        var network = new Bert4RecNetwork(options, data.ItemCount, data.Features?.Dimension ?? 0);
+        network.to(device);
+        var model = new Bert4RecRecommender(network, options, scaling, device);
+        try
+        {
+            if (data.Features is not null)
+            {
+                model.SetItems(data.Features);
+            }
+
+            TrainLoop(model, data, random, progress, cancellationToken);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private void TrainLoop(Bert4RecRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var network = model.Network;
+        var parameters = network.parameters().ToList();
+        using var optimizer = optim.Adam(parameters, options.LearningRate);
+        var scheduler = optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode: "max", factor: options.PlateauFactor,
+            patience: options.PlateauPatience);
+        int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
+        var clock = Stopwatch.StartNew();
+        double best = double.NegativeInfinity;
+        Dictionary<string, Tensor>? bestWeights = null;
+        int sinceBest = 0;
+        try
+        {
+            for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
+            {
+                network.train();
+                var batches = Batches(users, data.Sequences, random);
+                double lossSum = 0;
+                for (int b = 0; b < batches.Count; b++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    lossSum += Step(network, optimizer, batches[b], data.Sequences, data.ItemCount, random);
+                    if (b % 20 == 0)
+                    {
+                        progress?.Report(new TrainingProgress((epoch - 1 + (double)b / batches.Count) / options.MaxEpochs, epoch,
+                            $"epoch {epoch}: batch {b + 1}/{batches.Count}"));
+                    }
+                }
+
+                double loss = lossSum / Math.Max(1, batches.Count);
+                double? score = null;
+                if (data.Validation.Count > 0)
+                {
+                    score = RankingEvaluator.Evaluate(model, data.Validation, [CutoffOf(options.ValidationMetric)],
+                        cancellationToken: cancellationToken)[options.ValidationMetric];
+                    scheduler.step(score.Value);
+                    if (score > best)
+                    {
+                        best = score.Value;
+                        sinceBest = 0;
+                        DisposeAll(bestWeights);
+                        bestWeights = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+                    }
+                    else
+                    {
+                        sinceBest++;
+                    }
+                }
+
+                bool outOfTime = options.TimeBudget is { } budget && clock.Elapsed >= budget;
+                bool stop = sinceBest >= options.Patience || outOfTime;
+                string why = stop ? (outOfTime ? ", time budget spent" : $", no improvement for {sinceBest} epochs") : "";
+                progress?.Report(new TrainingProgress((double)epoch / options.MaxEpochs, epoch,
+                    FormattableString.Invariant($"epoch {epoch}: loss {loss:0.0000}{(score is { } s ? $", validation {options.ValidationMetric} {s:0.0000} (best {best:0.0000})" : "")}{why}"),
+                    loss, score));
+                if (stop)
+                {
+                    break;
+                }
+            }
+
+            if (bestWeights is not null)
+            {
+                network.load_state_dict(bestWeights);
+            }
+        }
+        finally
+        {
+            DisposeAll(bestWeights);
+        }
+    }
+
+    // Random order, then sequences of similar length grouped into the same batch (within windows of 50 batches, so
+    // the order stays random), then the batches shuffled.
+    private List<int[]> Batches(int[] users, int[][] sequences, Random random)
+    {
+        var order = users.ToArray();
+        random.Shuffle(order);
+        int window = options.BatchSize * 50;
+        var batches = new List<int[]>();
+        for (int start = 0; start < order.Length; start += window)
+        {
+            var chunk = order.Skip(start).Take(window).OrderBy(u => Math.Min(sequences[u].Length, options.MaxLength)).ToArray();
+            for (int b = 0; b < chunk.Length; b += options.BatchSize)
+            {
+                batches.Add(chunk[b..Math.Min(chunk.Length, b + options.BatchSize)]);
+            }
+        }
+
+        var shuffled = batches.ToArray();
+        random.Shuffle(shuffled);
+        return [.. shuffled];
+    }
+
+    private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random)
+    {
+        using var scope = NewDisposeScope();
+        var (tokens, positions, labels) = MaskedBatch(batchUsers, sequences, itemCount, random);
+        using var tokenTensor = tensor(tokens.Ids, [batchUsers.Length, tokens.Length], device: device);
+        using var positionTensor = tensor(positions, device: device);
+        using var labelTensor = tensor(labels, device: device);
+        optimizer.zero_grad();
+        var items = network.ItemVectors();
+        var hidden = network.Encode(tokenTensor, items);
+        var masked = hidden.reshape(-1, hidden.shape[2]).index_select(0, positionTensor);
+        var logits = network.Logits(masked, items);
+        var loss = nn.functional.cross_entropy(logits, labelTensor);
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    /// <summary>
+    /// One training batch: each sequence's most recent (or, for long ones, a random window of) MaxLength items,
+    /// left-padded; a share of positions, and in some rows the last position, replaced by [MASK]. Returns the flat
+    /// indices of the masked positions and their true items.
+    /// </summary>
+    internal ((long[] Ids, int Length) Tokens, long[] Positions, long[] Labels) MaskedBatch(int[] batchUsers, int[][] sequences, int itemCount, Random random)
+    {
+        int pad = itemCount, mask = itemCount + 1;
+        int length = batchUsers.Max(u => Math.Min(sequences[u].Length, options.MaxLength));
+        var ids = new long[batchUsers.Length * length];
+        Array.Fill(ids, pad);
+        var positions = new List<long>();
+        var labels = new List<long>();
+        for (int r = 0; r < batchUsers.Length; r++)
+        {
+            int[] seq = sequences[batchUsers[r]];
+            int keep = Math.Min(seq.Length, options.MaxLength);
+            int from = seq.Length > keep ? random.Next(seq.Length - keep + 1) : 0;
+            int row = r * length + (length - keep);
+            bool maskLast = random.NextDouble() < options.FinalMaskProbability;
+            int maskedInRow = 0;
+            for (int i = 0; i < keep; i++)
+            {
+                int item = seq[from + i];
+                bool masked = random.NextDouble() < options.MaskProbability || (maskLast && i == keep - 1);
+                ids[row + i] = masked ? mask : item;
+                if (masked)
+                {
+                    positions.Add(row + i);
+                    labels.Add(item);
+                    maskedInRow++;
+                }
+            }
+
+            if (maskedInRow == 0)
+            {
+                // Every row teaches something: mask one position at random.
+                int i = random.Next(keep);
+                ids[row + i] = mask;
+                positions.Add(row + i);
+                labels.Add(seq[from + i]);
+            }
+        }
+
+        return ((ids, length), positions.ToArray(), labels.ToArray());
+    }
+
+    internal static int CutoffOf(string metric) =>
+        int.TryParse(metric.AsSpan(metric.IndexOf('@', StringComparison.Ordinal) + 1), out int k) && k > 0
+            ? k
+            : throw new ArgumentException($"'{metric}' is not a metric like NDCG@10", nameof(metric));
+
+    private static void DisposeAll(Dictionary<string, Tensor>? weights)
+    {
+        foreach (var t in weights?.Values.AsEnumerable() ?? [])
+        {
+            t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Recommenders.Bert4Rec;
+using Microsoft.Extensions.Hosting;
+
+namespace BlazorRecs.Core.Recommenders;
+
+/// <summary>Registers the recommenders' hyper-parameters (configuration section <c>BlazorRecs:Bert4Rec</c>).</summary>
+public static class RecommendersRegistration
+{
+    /// <summary>The configuration section of BERT4Rec's hyper-parameters.</summary>
+    public const string Bert4RecSection = "BlazorRecs:Bert4Rec";
+
+    /// <summary>Adds the recommenders' options.</summary>
+    public static IHostApplicationBuilder AddBlazorRecsRecommenders(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<Bert4RecOptions>(Bert4RecSection);
+        return builder;
+    }
+}

@@ -1,0 +1,148 @@
+using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Evaluation.Splits;
+using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Recommenders.Bert4Rec;
+using BlazorRecs.TestSupport;
+using static TorchSharp.torch;
+
+namespace BlazorRecs.Core.Tests.Recommenders;
+
+/// <summary>
+/// BERT4Rec on a task with one right answer: item i is always followed by item i + 1 (mod N). A model that learned
+/// the task ranks the successor of the last history item first; popularity cannot (every item is equally common).
+/// </summary>
+public sealed class Bert4RecTests
+{
+    private const int Items = 30;
+
+    private static readonly Bert4RecOptions Small = new()
+    {
+        Hidden = 32, FeedForward = 64, BatchSize = 32, MaxEpochs = 40, Patience = 40, MaxLength = 20, Seed = 3, LearningRate = 3e-3, Dropout = 0,
+        ValidationMetric = "HR@1",
+    };
+
+    [Fact]
+    public void Random_init_learns_that_item_i_is_followed_by_i_plus_1()
+    {
+        var split = LeaveOneOutSplit.Create(Items, Successions(users: 400, seed: 1));
+        using var model = new Bert4RecTrainer(Small, CPU).Train(split.TrainingData(), new Log(), TestContext.Current.CancellationToken);
+
+        var result = RankingEvaluator.Evaluate(model, split.Test, [1, 5], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(result["HR@1"] > 0.9, $"HR@1 {result["HR@1"]:0.000}: the successor should be ranked first");
+        // Chance is 1 / (N - history) per slot; popularity on this task sits there.
+        using var pop = Core.Recommenders.Popularity.PopularityRecommender.Train(split.TrainingData());
+        Assert.True(RankingEvaluator.Evaluate(pop, split.Test, [1], cancellationToken: TestContext.Current.CancellationToken)["HR@1"] < 0.2);
+    }
+
+    [Fact]
+    public void Audio_variant_learns_the_task_and_ranks_an_item_added_after_training_from_its_vector()
+    {
+        var features = RandomFeatures(Items, dimension: 40, seed: 5);
+        var split = LeaveOneOutSplit.Create(Items, Successions(users: 400, seed: 2));
+        using var model = new Bert4RecTrainer(Small, CPU).Train(split.TrainingData(features), null, TestContext.Current.CancellationToken);
+        Assert.True(model.UsesAudio);
+        Assert.True(RankingEvaluator.Evaluate(model, split.Test, [1], cancellationToken: TestContext.Current.CancellationToken)["HR@1"] > 0.9);
+
+        // A new track (index 30) that sounds exactly like track 7: after a history ending in 6 it must rank with 7 at
+        // the top, with no retraining; and it is ranked at all only because SetItems grew the item set.
+        var grown = new float[(Items + 1) * 40];
+        features.Values.CopyTo(grown, 0);
+        features.Row(7).CopyTo(grown.AsSpan(Items * 40));
+        model.SetItems(new ItemFeatures(grown, 40));
+        Assert.Equal(Items + 1, model.ItemCount);
+        var scores = new float[Items + 1];
+        model.Score([new RankingQuery(-1, [3, 4, 5, 6])], scores);
+        var top = new int[2];
+        RankingEvaluator.TopK(scores, null, top);
+        Assert.Equal([7, 30], top.Order());
+    }
+
+    [Fact]
+    public async Task A_saved_model_loads_and_scores_exactly_as_before()
+    {
+        var features = RandomFeatures(Items, dimension: 12, seed: 9);
+        var split = LeaveOneOutSplit.Create(Items, Successions(users: 60, seed: 4));
+        var quick = Small with { MaxEpochs = 2 };
+        var queries = split.Test.Take(5).Select(c => new RankingQuery(c.User, c.History)).ToList();
+        string dir = Directory.CreateTempSubdirectory("bert4rec-").FullName;
+        try
+        {
+            foreach (var (name, itemFeatures) in new[] { ("random", (ItemFeatures?)null), ("audio", features) })
+            {
+                using var trained = new Bert4RecTrainer(quick, CPU).Train(split.TrainingData(itemFeatures), null, TestContext.Current.CancellationToken);
+                var before = new float[queries.Count * Items];
+                trained.Score(queries, before);
+                trained.Save(Path.Combine(dir, name));
+
+                using var loaded = Bert4RecRecommender.Load(Path.Combine(dir, name), CPU);
+                if (itemFeatures is not null)
+                {
+                    loaded.SetItems(itemFeatures);
+                }
+
+                var after = new float[queries.Count * Items];
+                loaded.Score(queries, after);
+                Assert.Equal(before, after);
+                Assert.Equal(trained.Options, loaded.Options);
+            }
+        }
+        finally
+        {
+            await TempDirectory.DeleteAsync(dir);
+        }
+    }
+
+    [Fact]
+    public void Training_batches_mask_only_real_items_and_label_them_with_the_true_item()
+    {
+        var trainer = new Bert4RecTrainer(Small with { MaxLength = 4 }, CPU);
+        int[][] sequences = [[1, 2, 3, 4, 5, 6], [7, 8]];
+        var random = new Random(1);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            var ((ids, length), positions, labels) = trainer.MaskedBatch([0, 1], sequences, Items, random);
+            Assert.Equal(4, length);
+            // Row 1 is left-padded: two [PAD] tokens, then 7 and 8 (either possibly masked).
+            Assert.Equal([Items, Items], ids[4..6]);
+            Assert.Contains(positions, p => p < 4);
+            Assert.Contains(positions, p => p >= 4);
+            for (int i = 0; i < positions.Length; i++)
+            {
+                Assert.Equal(Items + 1, ids[positions[i]]);
+                long row = positions[i] / 4, column = positions[i] % 4;
+                Assert.True(row == 0 ? labels[i] >= 1 && labels[i] <= 6 : labels[i] == 7 + column - 2);
+            }
+
+            // Unmasked tokens of row 0 are a window of four consecutive items of 1..6.
+            var window = ids[..4];
+            var offsets = window.Select((t, i) => t < Items ? t - i : -1).Where(v => v >= 0).Distinct().ToList();
+            Assert.True(offsets.Count <= 1, "row 0 is not one window of consecutive items");
+            Assert.All(offsets, first => Assert.InRange(first, 1, 3));
+        }
+    }
+
+    private sealed class Log : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.TrainLoss is not null) TestContext.Current.TestOutputHelper?.WriteLine(value.Message);
+        }
+    }
+
+    /// <summary>Users walk i, i + 1, i + 2, ... (mod N) from a random start, for 6 to 14 steps.</summary>
+    internal static int[][] Successions(int users, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, users).Select(_ =>
+        {
+            int start = random.Next(Items), length = random.Next(6, 15);
+            return Enumerable.Range(0, length).Select(j => (start + j) % Items).ToArray();
+        }).ToArray();
+    }
+
+    private static ItemFeatures RandomFeatures(int items, int dimension, int seed)
+    {
+        var random = new Random(seed);
+        return new ItemFeatures(Enumerable.Range(0, items * dimension).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray(), dimension);
+    }
+}
