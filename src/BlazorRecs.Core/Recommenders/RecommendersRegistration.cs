@@ -1,5 +1,7 @@
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Recommenders.Bert4Rec;
+using BlazorRecs.Core.Jobs;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace BlazorRecs.Core.Recommenders;
@@ -14,6 +16,10 @@ public static class RecommendersRegistration
     public static IHostApplicationBuilder AddBlazorRecsRecommenders(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<Bert4RecOptions>(Bert4RecSection);
+        builder.Services.AddSingleton<CatalogData>();
+        builder.Services.AddSingleton<RecommenderTraining>();
+        builder.Services.AddJobHandler<TrainRecommenderJob>();
+        builder.Services.AddJobHandler<EvaluateRecommendersJob>();
         return builder;
     }
 }

@@ -44,6 +44,24 @@ public sealed class PopularityRecommender : IRecommender
         }
     }
 
+    /// <summary>Writes the counts to <c>popularity.json</c> in <paramref name="directory"/>.</summary>
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, CountsFile), System.Text.Json.JsonSerializer.Serialize(_counts));
+    }
+
+    /// <summary>Reads counts written by <see cref="Save"/>.</summary>
+    /// <exception cref="FileNotFoundException">The folder has no counts.</exception>
+    public static PopularityRecommender Load(string directory)
+    {
+        string path = Path.Combine(directory, CountsFile);
+        return new(System.Text.Json.JsonSerializer.Deserialize<float[]>(File.ReadAllText(path))
+                   ?? throw new InvalidDataException($"'{path}' is empty"));
+    }
+
+    private const string CountsFile = "popularity.json";
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -1,0 +1,66 @@
+using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Embeddings;
+using BlazorRecs.Core.Evaluation.Splits;
+using Microsoft.EntityFrameworkCore;
+
+namespace BlazorRecs.Core.Recommenders;
+
+/// <summary>
+/// What recommenders may read from the database: the catalog's track ids, the listening log (plays that count; skips
+/// are not listens) and the backends' track vectors. Never the simulated listeners' hidden taste.
+/// </summary>
+public sealed class CatalogData(IDbContextFactory<BlazorRecsDbContext> contexts)
+{
+    /// <summary>Every track id, ascending, and every counted play.</summary>
+    public async Task<(IReadOnlyList<int> TrackIds, IReadOnlyList<Listen> Listens)> LogAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var tracks = await db.Tracks.AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync(cancellationToken);
+        var listens = await db.Plays.AsNoTracking().Where(p => !p.IsSkip)
+            .Select(p => new Listen(p.ListenerId, p.TrackId, p.StartedAt)).ToListAsync(cancellationToken);
+        return (tracks, listens);
+    }
+
+    /// <summary>A listener's distinct tracks in order of first listen, including plays made a moment ago.</summary>
+    public async Task<int[]> HistoryAsync(int listenerId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var plays = await db.Plays.AsNoTracking().Where(p => p.ListenerId == listenerId && !p.IsSkip)
+            .OrderBy(p => p.StartedAt).ThenBy(p => p.Id).Select(p => p.TrackId).ToListAsync(cancellationToken);
+        return plays.Distinct().ToArray();
+    }
+
+    /// <summary>The current vectors of <paramref name="backend"/> for <paramref name="trackIds"/>, in that order.</summary>
+    /// <exception cref="InvalidOperationException">Some tracks have no current vector (the embed job has not run).</exception>
+    public async Task<ItemFeatures> FeaturesAsync(string backend, IReadOnlyList<int> trackIds, CancellationToken cancellationToken)
+    {
+        var (vectors, dimension) = await VectorsAsync(backend, cancellationToken);
+        var missing = trackIds.Where(id => !vectors.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{missing.Count} of {trackIds.Count} tracks have no current '{backend}' vector (for example track {missing[0]}): run the embed job first.");
+        }
+
+        var values = new float[trackIds.Count * dimension];
+        for (int i = 0; i < trackIds.Count; i++)
+        {
+            vectors[trackIds[i]].CopyTo(values, i * dimension);
+        }
+
+        return new ItemFeatures(values, dimension);
+    }
+
+    /// <summary>Every current vector of <paramref name="backend"/>, by track id.</summary>
+    /// <exception cref="KeyNotFoundException">The backend has no vectors yet.</exception>
+    public async Task<(Dictionary<int, float[]> Vectors, int Dimension)> VectorsAsync(string backend, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var info = await db.EmbeddingBackends.AsNoTracking().Where(b => b.Id == backend)
+                       .Select(b => new { b.Version, b.Dimension }).FirstOrDefaultAsync(cancellationToken)
+                   ?? throw new KeyNotFoundException($"No vectors for backend '{backend}' yet: run the embed job.");
+        var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.BackendId == backend && e.Version == info.Version)
+            .Select(e => new { e.TrackId, e.Vector }).ToListAsync(cancellationToken);
+        return (rows.ToDictionary(r => r.TrackId, r => EmbeddingStore.ToFloats(r.Vector)), info.Dimension);
+    }
+}
