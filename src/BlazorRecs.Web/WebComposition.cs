@@ -9,6 +9,7 @@ using BlazorRecs.Web.Features.Uploads;
 using BlazorRecs.Web.Features.Health;
 using BlazorRecs.Web.Features.Listening;
 using BlazorRecs.Web.Features.Playback;
+using BlazorRecs.Web.Features.Recommendations;
 using MudBlazor.Services;
 
 namespace BlazorRecs.Web;
@@ -27,6 +28,8 @@ public static class WebComposition
         builder.Services.AddScoped<PlayerState>();
         builder.Services.AddSingleton<SimilarityQueries>();
         builder.Services.AddSingleton<UploadQueries>();
+        builder.Services.AddSingleton<RecommendationQueries>();
+        builder.Services.AddSingleton<EvaluationRuns>();
         builder.AddAdmin();
         // The web app executes jobs in the background and seeds an empty catalog; the CLI runs work in-process.
         builder.AddBlazorRecsJobRunner();
@@ -72,6 +75,7 @@ public static class WebComposition
         app.MapEmbeddingEndpoints();
         app.MapSimilarityEndpoints();
         app.MapUploadEndpoints();
+        app.MapRecommendationEndpoints();
         return app;
     }
 

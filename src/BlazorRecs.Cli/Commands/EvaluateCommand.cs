@@ -24,30 +24,41 @@ internal static class EvaluateCommand
     {
         var dataset = new Option<string>("--dataset")
         {
-            Description = "s3rec:PATH (one line per user: user id, then item ids in time order; leave-one-out)",
-            Required = true,
+            Description = "catalog (the app's own tracks and plays; temporal split, hot and cold) or s3rec:PATH (one line per user: user id, then item ids in time order; leave-one-out)",
+            DefaultValueFactory = _ => Catalog,
         };
-        var models = new Option<string>("--models") { Description = "Comma-separated model ids", DefaultValueFactory = _ => "pop,bert4rec" };
+        var models = new Option<string?>("--models") { Description = "Comma-separated model ids (default: s3rec pop,bert4rec; catalog all)" };
+        var backends = new Option<string?>("--backends") { Description = "catalog only: comma-separated backend ids (default: every available one)" };
         var json = new Option<FileInfo?>("--json") { Description = "Write {model: {metric: mean}} here" };
         var csv = new Option<FileInfo?>("--csv") { Description = "Write one line per model and metric, with 95% intervals" };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Write the Markdown table here" };
         var command = new Command("evaluate", "Train and evaluate recommenders with full ranking; reports HR, Recall and NDCG at 5, 10, 20 and 50")
         {
-            dataset, models, json, csv, markdown,
+            dataset, models, backends, json, csv, markdown,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
             string source = parse.GetValue(dataset)!;
-            if (!source.StartsWith(S3RecPrefix, StringComparison.OrdinalIgnoreCase))
+            bool catalog = string.Equals(source, Catalog, StringComparison.OrdinalIgnoreCase);
+            if (!catalog && !source.StartsWith(S3RecPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                Console.Error.WriteLine($"--dataset '{source}': expected s3rec:PATH");
+                Console.Error.WriteLine($"--dataset '{source}': expected {Catalog} or s3rec:PATH");
                 return 2;
             }
 
-            var modelIds = parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var modelIds = List(parse.GetValue(models));
             using IHost host = CliHost.Build(parse.UnmatchedTokens);
             await host.StartAsync(ct);
+            if (catalog)
+            {
+                var table = await EvaluateCatalogAsync(host, modelIds, List(parse.GetValue(backends)), ct);
+                await ReportAsync(table, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(markdown), ct);
+                await host.StopAsync(ct);
+                return 0;
+            }
+
+            modelIds ??= [.. LeaveOneOutComparison.Models];
             var torchRuntime = host.Services.GetRequiredService<TorchRuntime>();
             var options = host.Services.GetRequiredService<IOptions<Bert4RecOptions>>().Value;
             var data = await S3RecDataset.LoadAsync(source[S3RecPrefix.Length..], ct);
@@ -67,16 +78,37 @@ internal static class EvaluateCommand
             }
 
             var rows = results.Select(r => new EvaluationRow(r.Model, null, "test", r.Result)).ToList();
-            string table = EvaluationReport.Markdown(rows);
-            Console.WriteLine(table);
+            await ReportAsync(rows, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(markdown), ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {clock.Elapsed.TotalMinutes:0.0} min"));
-            await WriteAsync(parse.GetValue(json), EvaluationReport.Json(rows), ct);
-            await WriteAsync(parse.GetValue(csv), EvaluationReport.Csv(rows), ct);
-            await WriteAsync(parse.GetValue(markdown), table, ct);
             await host.StopAsync(ct);
             return 0;
         });
         return command;
+    }
+
+    private const string Catalog = "catalog";
+
+    private static string[]? List(string? value) =>
+        value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    // The evaluate job's work, in this process: every pair trained on the temporal split, saved as a run.
+    private static async Task<List<EvaluationRow>> EvaluateCatalogAsync(IHost host, string[]? models, string[]? backends, CancellationToken ct)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var job = scope.ServiceProvider.GetServices<BlazorRecs.Core.Jobs.IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
+        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(models, backends), new ConsoleProgress(), ct);
+        Console.Error.WriteLine($"saved as evaluation run {runId}");
+        return results.SelectMany(r => new[] { new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "hot", r.Hot) }
+            .Concat(r.Cold is null ? [] : [new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "cold", r.Cold)])).ToList();
+    }
+
+    private static async Task ReportAsync(List<EvaluationRow> rows, FileInfo? json, FileInfo? csv, FileInfo? markdown, CancellationToken ct)
+    {
+        string table = EvaluationReport.Markdown(rows);
+        Console.WriteLine(table);
+        await WriteAsync(json, EvaluationReport.Json(rows), ct);
+        await WriteAsync(csv, EvaluationReport.Csv(rows), ct);
+        await WriteAsync(markdown, table, ct);
     }
 
     private static async Task WriteAsync(FileInfo? file, string text, CancellationToken ct)

@@ -51,16 +51,30 @@ public sealed class CatalogData(IDbContextFactory<BlazorRecsDbContext> contexts)
         return new ItemFeatures(values, dimension);
     }
 
-    /// <summary>Every current vector of <paramref name="backend"/>, by track id.</summary>
+    /// <summary>Every current vector of <paramref name="backend"/>, by track id. Cached until the backend's version,
+    /// vector count or newest vector changes, so a live request costs two small queries, not a full read.</summary>
     /// <exception cref="KeyNotFoundException">The backend has no vectors yet.</exception>
-    public async Task<(Dictionary<int, float[]> Vectors, int Dimension)> VectorsAsync(string backend, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyDictionary<int, float[]> Vectors, int Dimension)> VectorsAsync(string backend, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var info = await db.EmbeddingBackends.AsNoTracking().Where(b => b.Id == backend)
                        .Select(b => new { b.Version, b.Dimension }).FirstOrDefaultAsync(cancellationToken)
                    ?? throw new KeyNotFoundException($"No vectors for backend '{backend}' yet: run the embed job.");
-        var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.BackendId == backend && e.Version == info.Version)
-            .Select(e => new { e.TrackId, e.Vector }).ToListAsync(cancellationToken);
-        return (rows.ToDictionary(r => r.TrackId, r => EmbeddingStore.ToFloats(r.Vector)), info.Dimension);
+        var current = db.TrackEmbeddings.Where(e => e.BackendId == backend && e.Version == info.Version);
+        int count = await current.CountAsync(cancellationToken);
+        long newest = count == 0 ? 0 : (await current.MaxAsync(e => e.ComputedAt, cancellationToken)).UtcTicks;
+        string stamp = $"{info.Version}:{count}:{newest}";
+        if (_vectors.TryGetValue(backend, out var cached) && cached.Stamp == stamp)
+        {
+            return (cached.Vectors, info.Dimension);
+        }
+
+        var rows = await current.AsNoTracking().Select(e => new { e.TrackId, e.Vector }).ToListAsync(cancellationToken);
+        var vectors = rows.ToDictionary(r => r.TrackId, r => EmbeddingStore.ToFloats(r.Vector));
+        _vectors[backend] = (stamp, vectors);
+        return (vectors, info.Dimension);
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Stamp, IReadOnlyDictionary<int, float[]> Vectors)> _vectors =
+        new(StringComparer.Ordinal);
 }

@@ -110,3 +110,16 @@ public sealed record TrainingData(int ItemCount, int[][] Sequences, IReadOnlyLis
 /// <param name="TrainLoss">The mean training loss of the epoch just finished, or null mid-epoch.</param>
 /// <param name="ValidationScore">The validation metric after the epoch just finished, or null.</param>
 public readonly record struct TrainingProgress(double Fraction, int Epoch, string Message, double? TrainLoss = null, double? ValidationScore = null);
+
+/// <summary>
+/// A recommender whose items are audio vectors (no per-item parameters): its item set can be replaced after training,
+/// so a track added to the catalog later is ranked from its embedding without retraining.
+/// </summary>
+public interface IContentRecommender : IRecommender
+{
+    /// <summary>Whether this instance uses audio vectors (false: a random-init variant with a fixed item table).</summary>
+    bool UsesAudio { get; }
+
+    /// <summary>Replaces the items with these vectors (raw, as the backend gives them).</summary>
+    void SetItems(ItemFeatures features);
+}

@@ -18,6 +18,7 @@ public static class RecommendersRegistration
         builder.AddValidatedOptions<Bert4RecOptions>(Bert4RecSection);
         builder.Services.AddSingleton<CatalogData>();
         builder.Services.AddSingleton<RecommenderTraining>();
+        builder.Services.AddSingleton<LiveRecommendations>();
         builder.Services.AddJobHandler<TrainRecommenderJob>();
         builder.Services.AddJobHandler<EvaluateRecommendersJob>();
         return builder;

@@ -9,7 +9,7 @@ namespace BlazorRecs.Core.Recommenders.Bert4Rec;
 /// position. With audio item vectors, the item set can be replaced after training (<see cref="SetItems"/>): a new
 /// track is ranked from its embedding, with no retraining.
 /// </summary>
-public sealed class Bert4RecRecommender : IRecommender
+public sealed class Bert4RecRecommender : IContentRecommender
 {
     /// <summary>The model id.</summary>
     public const string ModelId = "bert4rec";

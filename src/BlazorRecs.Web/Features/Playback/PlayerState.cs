@@ -29,6 +29,7 @@ public interface IPlayerDriver
 public sealed class PlayerState
 {
     private readonly List<TrackSummary> _queue = [];
+    private readonly HashSet<int> _radioEntries = [];
     private IPlayerDriver? _driver;
 
     /// <summary>Raised whenever anything here changes.</summary>
@@ -92,6 +93,7 @@ public sealed class PlayerState
     public async Task PlayAsync(IEnumerable<TrackSummary> tracks, int start = 0)
     {
         _queue.Clear();
+        _radioEntries.Clear();
         _queue.AddRange(tracks);
         await PlayIndexAsync(Math.Clamp(start, 0, Math.Max(0, _queue.Count - 1)));
     }
@@ -110,8 +112,44 @@ public sealed class PlayerState
         }
     }
 
-    /// <summary>Plays the next track in the queue, if any.</summary>
-    public Task NextAsync() => Index + 1 < _queue.Count ? PlayIndexAsync(Index + 1) : Task.CompletedTask;
+    /// <summary>Plays the next track in the queue; at its end in radio mode, the listener's next recommendation.</summary>
+    public async Task NextAsync()
+    {
+        if (Index + 1 < _queue.Count)
+        {
+            await PlayIndexAsync(Index + 1);
+        }
+        else if (Radio && RadioSource is { } source && Listener is { } listener)
+        {
+            var next = await source(listener.Id, RadioPair, _queue.Select(t => t.Id).ToHashSet());
+            if (next is null)
+            {
+                ReportError("Radio: no recommendation to play next (is a recommender trained?)");
+                return;
+            }
+
+            _queue.Add(next);
+            _radioEntries.Add(_queue.Count - 1);
+            await PlayIndexAsync(_queue.Count - 1);
+        }
+    }
+
+    /// <summary>Whether the queue fills itself with the next recommendation when it runs out.</summary>
+    public bool Radio { get; private set; }
+
+    /// <summary>The model radio asks (the For you page sets the one it shows); null: the default.</summary>
+    public BlazorRecs.Core.Recommenders.RecommenderPair? RadioPair { get; set; }
+
+    /// <summary>Where radio gets the next track: (listener, model, tracks already queued) to a track, or null.
+    /// Set by the player bar from the recommendation service.</summary>
+    public Func<int, BlazorRecs.Core.Recommenders.RecommenderPair?, IReadOnlySet<int>, Task<TrackSummary?>>? RadioSource { get; set; }
+
+    /// <summary>Turns radio mode on or off.</summary>
+    public void SetRadio(bool on)
+    {
+        Radio = on;
+        Notify();
+    }
 
     /// <summary>Restarts the current track when past its first 3 s, otherwise plays the previous one.</summary>
     public Task PreviousAsync() =>
@@ -138,7 +176,8 @@ public sealed class PlayerState
         HeardMs = 0;
         Error = null;
         Notify();
-        await driver.LoadAsync(_queue[index].Id, Listener.Id, PlaySource.Player, autoplay: true);
+        var source = _radioEntries.Contains(index) ? PlaySource.Radio : PlaySource.Player;
+        await driver.LoadAsync(_queue[index].Id, Listener.Id, source, autoplay: true);
     }
 
     /// <summary>Plays or pauses.</summary>

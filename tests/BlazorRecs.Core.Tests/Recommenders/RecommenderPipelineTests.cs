@@ -1,0 +1,149 @@
+using BlazorRecs.Core.Catalog;
+using BlazorRecs.Core.Embeddings;
+using BlazorRecs.Core.Embeddings.Backends;
+using BlazorRecs.Core.Listening;
+using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlazorRecs.Core.Tests.Recommenders;
+
+/// <summary>
+/// The catalog pipeline end to end on a small synthetic world whose answer is known: tracks come in two clusters
+/// of sound, each listener keeps to one cluster, and some tracks of each cluster are released in the final month.
+/// The evaluate job must train, evaluate hot and cold and save the run; live recommendations must suit the
+/// listener and rank a track added afterwards from its vector alone.
+/// </summary>
+public sealed class RecommenderPipelineTests
+{
+    private const string Backend = "test-audio";
+    private const int Dim = 8;
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Evaluate_job_saves_hot_and_cold_rows_and_live_recommendations_suit_the_listener_without_retraining()
+    {
+        await using var host = await TestHost.StartAsync(null,
+            "--BlazorRecs:Bert4Rec:Hidden=32", "--BlazorRecs:Bert4Rec:FeedForward=64", "--BlazorRecs:Bert4Rec:MaxEpochs=12",
+            "--BlazorRecs:Bert4Rec:BatchSize=32", "--BlazorRecs:Bert4Rec:LearningRate=0.003");
+        var world = await SeedWorldAsync(host);
+
+        var job = host.Services.GetServices<BlazorRecs.Core.Jobs.IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
+        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(["pop", "bert4rec"], [Backend]),
+            new Progress<BlazorRecs.Core.Jobs.JobProgress>(), Ct);
+
+        Assert.Equal(["pop/–", "bert4rec/test-audio", "bert4rec/random init"], results.Select(r => r.Pair.ToString()));
+        var audio = results.Single(r => r.Pair.Backend == Backend);
+        var pop = results.Single(r => r.Pair.Model == "pop");
+        Assert.NotNull(audio.Cold);
+        // Cold tracks are ranked among themselves: half of them suit each listener, so sound must beat popularity
+        // (every cold track has a training count of zero).
+        Assert.True(audio.Cold!["NDCG@10"] > pop.Cold!["NDCG@10"] + 0.1,
+            $"cold NDCG@10: audio {audio.Cold["NDCG@10"]:0.000}, pop {pop.Cold["NDCG@10"]:0.000}");
+
+        await using (var db = await host.DbAsync())
+        {
+            var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, Ct);
+            Assert.Contains("\"hot\"", run.ResultsJson, StringComparison.Ordinal);
+            Assert.Contains("random init", run.ResultsJson, StringComparison.Ordinal);
+            var checkpoints = await db.TrainedModels.ToListAsync(Ct);
+            Assert.Equal(3, checkpoints.Count);
+            Assert.All(checkpoints, c => Assert.True(Directory.Exists(Path.Combine(host.DataDirectory, c.CheckpointPath)), c.CheckpointPath));
+        }
+
+        // Live: a cluster-0 listener's top 10 are unheard cluster-0 tracks.
+        var live = host.Services.GetRequiredService<LiveRecommendations>();
+        var pair = new RecommenderPair("bert4rec", Backend);
+        int listener = world.ListenersOfCluster[0][0];
+        var list = await live.RecommendAsync(listener, pair, 10, Ct);
+        var heard = await host.Services.GetRequiredService<CatalogData>().HistoryAsync(listener, Ct);
+        Assert.Empty(list.Items.Select(i => i.TrackId).Intersect(heard));
+        Assert.True(list.Items.Count(i => world.ClusterOf[i.TrackId] == 0) >= 8,
+            $"only {list.Items.Count(i => world.ClusterOf[i.TrackId] == 0)} of 10 from the listener's cluster");
+        Assert.All(list.Items, i => Assert.NotEmpty(i.BecauseOf));
+
+        // A track added now, sounding like cluster 0, is ranked for that listener at once, and not for cluster 1.
+        int added = await AddTrackAsync(host, Centre(0, 0.01f), "Just uploaded");
+        var after = await live.RecommendAsync(listener, pair, 10, Ct);
+        Assert.Contains(added, after.Items.Select(i => i.TrackId));
+        var other = await live.RecommendAsync(world.ListenersOfCluster[1][0], pair, 10, Ct);
+        Assert.DoesNotContain(added, other.Items.Select(i => i.TrackId));
+
+        // Popularity and random init exist too; an untrained pair is reported, not guessed.
+        Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => live.RecommendAsync(listener, new RecommenderPair("bert4rec", "mfcc"), 10, Ct));
+    }
+
+    private sealed record World(Dictionary<int, int> ClusterOf, List<int>[] ListenersOfCluster);
+
+    private static async Task<World> SeedWorldAsync(TestHost host)
+    {
+        var store = host.Services.GetRequiredService<EmbeddingStore>();
+        await store.UpsertBackendAsync(new BackendInfo(Backend, "test", Dim, "v1", BackendStatus.Available, "", 16000, false), Ct);
+        var random = new Random(17);
+        var clusterOf = new Dictionary<int, int>();
+        var old = new[] { new List<int>(), new List<int>() };
+        var fresh = new[] { new List<int>(), new List<int>() };
+        for (int c = 0; c < 2; c++)
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                int id = await AddTrackAsync(host, Centre(c, (float)random.NextDouble()), $"c{c}-{i}");
+                clusterOf[id] = c;
+                (i < 24 ? old : fresh)[c].Add(id);
+            }
+        }
+
+        var listeners = new[] { new List<int>(), new List<int>() };
+        await using var db = await host.DbAsync();
+        for (int l = 0; l < 80; l++)
+        {
+            int c = l % 2;
+            var listener = new Listener { Name = $"l{l}", Kind = ListenerKind.Persona, CreatedAt = Start };
+            db.Listeners.Add(listener);
+            await db.SaveChangesAsync(Ct);
+            listeners[c].Add(listener.Id);
+            // 13 months of plays of the listener's cluster, then the final month with some new releases.
+            for (int p = 0; p < 30; p++)
+            {
+                int day = random.Next(0, 13 * 30);
+                db.Plays.Add(Play(listener.Id, old[c][random.Next(old[c].Count)], Start.AddDays(day)));
+            }
+
+            var last = Start.AddDays(13 * 30 + 20);
+            for (int p = 0; p < 6; p++)
+            {
+                var pool = p % 2 == 0 ? fresh[c] : old[c];
+                db.Plays.Add(Play(listener.Id, pool[random.Next(pool.Count)], last.AddDays(random.Next(0, 25))));
+            }
+        }
+
+        await db.SaveChangesAsync(Ct);
+        return new World(clusterOf, listeners);
+    }
+
+    private static Play Play(int listener, int track, DateTimeOffset at) =>
+        new() { ListenerId = listener, TrackId = track, StartedAt = at, MsPlayed = 30_000, Source = PlaySource.Simulated };
+
+    // Two directions of sound with a little variety along a third.
+    private static float[] Centre(int cluster, float jitter)
+    {
+        var v = new float[Dim];
+        v[cluster] = 1;
+        v[2 + cluster] = jitter;
+        v[7] = jitter * 0.5f;
+        return v;
+    }
+
+    private static async Task<int> AddTrackAsync(TestHost host, float[] vector, string title)
+    {
+        await using var db = await host.DbAsync();
+        var track = new Track { Title = title, Artist = new Artist { Name = "a" }, DurationMs = 30_000, AudioPath = "none.mp3", ReleasedAt = Start, AddedAt = Start };
+        db.Tracks.Add(track);
+        await db.SaveChangesAsync(Ct);
+        await host.Services.GetRequiredService<EmbeddingStore>().SaveAsync(track.Id, Backend, "v1", new AudioEmbedding(vector, null), Ct);
+        return track.Id;
+    }
+}

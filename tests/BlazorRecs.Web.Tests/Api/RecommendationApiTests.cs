@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json;
+using BlazorRecs.Core.Configuration;
+using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Recommenders.Popularity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace BlazorRecs.Web.Tests.Api;
+
+public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFixture<CatalogAppFixture>
+{
+    private readonly HttpClient _client = fixture.App.CreateClient();
+    private readonly TestCatalog _catalog = fixture.Catalog;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Popularity_checkpoint_ranks_unheard_tracks_by_count_and_a_skip_is_not_heard()
+    {
+        // A popularity checkpoint as the training job writes it: counts per item and the items' track ids.
+        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
+        string relative = Path.Combine("recommenders", "pop-test");
+        string directory = Path.Combine(options.DataPath, relative);
+        new PopularityRecommender([5, 3, 1]).Save(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, RecommenderTraining.ItemsFile),
+            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
+        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            db.TrainedModels.Add(new TrainedModel { Model = "pop", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var json = JsonDocument.Parse(await _client.GetStringAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop&k=5", Ct));
+        var root = json.RootElement;
+        Assert.Equal("pop", root.GetProperty("model").GetString());
+        // The persona heard the jazz track (counted plays); the short track was only skipped, so it is still new.
+        Assert.Equal(1, root.GetProperty("historyLength").GetInt32());
+        var items = root.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([_catalog.RockTrack, _catalog.ShortTrack], items.Select(i => i.GetProperty("id").GetInt32()));
+        Assert.Equal("Gear Shift", items[0].GetProperty("title").GetString());
+        Assert.Equal("rock", items[0].GetProperty("genre").GetString());
+        Assert.Equal(2, root.GetProperty("total").GetInt32());
+
+        using var models = JsonDocument.Parse(await _client.GetStringAsync("/api/recommenders", Ct));
+        Assert.Contains(models.RootElement.EnumerateArray(), m => m.GetProperty("pair").GetProperty("model").GetString() == "pop");
+    }
+
+    [Theory]
+    [InlineData("/api/listeners/999999/recommendations", HttpStatusCode.NotFound, "listener")]
+    [InlineData("/api/listeners/{persona}/recommendations?k=0", HttpStatusCode.BadRequest, "k must be")]
+    [InlineData("/api/listeners/{persona}/recommendations?k=5000", HttpStatusCode.BadRequest, "k must be")]
+    [InlineData("/api/listeners/{persona}/recommendations?model=bert4rec&backend=mfcc", HttpStatusCode.NotFound, "train-recommender")]
+    public async Task Bad_requests_are_problem_details(string url, HttpStatusCode status, string detail)
+    {
+        using var response = await _client.GetAsync(url.Replace("{persona}", _catalog.Persona.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), Ct);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(detail, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+}
