@@ -13,6 +13,7 @@ var root = new RootCommand("BlazorRecs: a music streaming simulation for compari
         SeedCommand.CreateBenchmark(),
         EmbeddingBenchmarks.Upload(),
         EmbeddingBenchmarks.Embed(),
+        RecommenderBenchmarks.Train(),
     },
 };
 return await root.Parse(args).InvokeAsync();

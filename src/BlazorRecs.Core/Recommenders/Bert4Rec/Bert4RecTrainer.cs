@@ -43,6 +43,76 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         }
     }
 
+    /// <summary>
+    /// Times <paramref name="batches"/> training steps (after three warm-up steps) on <paramref name="data"/>, counting
+    /// the floating-point operations of each step from its real shapes (see <see cref="TrainingFlops"/>).
+    /// </summary>
+    public TrainingThroughput MeasureThroughput(TrainingData data, int batches, CancellationToken cancellationToken)
+    {
+        torch.manual_seed(options.Seed);
+        var random = new Random(options.Seed);
+        using var network = new Bert4RecNetwork(options, data.ItemCount, data.Features?.Dimension ?? 0);
+        network.to(device);
+        if (data.Features is not null)
+        {
+            var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features));
+            using var cpu = tensor(scaled.Values, [scaled.Count, scaled.Dimension]);
+            network.SetFeatures(cpu.to(device));
+        }
+
+        network.train();
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
+        var pool = new List<int[]>();
+        long sequences = 0;
+        double flops = 0;
+        var clock = new Stopwatch();
+        for (int step = 0; step < batches + 3; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (pool.Count == 0)
+            {
+                pool = Batches(users, data.Sequences, random);
+            }
+
+            var batch = pool[^1];
+            pool.RemoveAt(pool.Count - 1);
+            if (step == 3)
+            {
+                clock.Start();
+            }
+
+            var (length, masked) = StepWithShape(network, optimizer, batch, data.Sequences, data.ItemCount, random);
+            if (step >= 3)
+            {
+                sequences += batch.Length;
+                flops += TrainingFlops(batch.Length, length, masked, data.ItemCount, data.Features?.Dimension ?? 0);
+            }
+        }
+
+        if (device.type == DeviceType.CUDA)
+        {
+            cuda.synchronize();
+        }
+
+        clock.Stop();
+        return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops);
+    }
+
+    /// <summary>
+    /// Floating-point operations of one training step (forward plus backward, taken as 3x the forward matmuls, the
+    /// usual estimate; elementwise work is not counted): per layer the QKV, output and feed-forward projections and
+    /// the two attention products; then the head on the masked positions, the full-softmax logits over all items,
+    /// and for audio items the projection of every item vector.
+    /// </summary>
+    internal double TrainingFlops(int batch, int length, int masked, int items, int featureDimension)
+    {
+        double t = (double)batch * length, h = options.Hidden, f = options.FeedForward;
+        double perLayer = 6 * t * h * h + 2 * t * h * h + 4 * t * f * h + 4.0 * batch * length * length * h;
+        double forward = options.Layers * perLayer + 2.0 * masked * h * h + 2.0 * masked * h * items + 2.0 * items * featureDimension * h;
+        return 3 * forward;
+    }
+
     private void TrainLoop(Bert4RecRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var network = model.Network;
@@ -138,11 +208,22 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return [.. shuffled];
     }
 
-    private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random)
+    private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random) =>
+        Step(network, optimizer, MaskedBatch(batchUsers, sequences, itemCount, random), batchUsers.Length);
+
+    private (int Length, int Masked) StepWithShape(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random)
+    {
+        var batch = MaskedBatch(batchUsers, sequences, itemCount, random);
+        Step(network, optimizer, batch, batchUsers.Length);
+        return (batch.Tokens.Length, batch.Positions.Length);
+    }
+
+    private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, ((long[] Ids, int Length) Tokens, long[] Positions, long[] Labels) batch, int rows)
     {
         using var scope = NewDisposeScope();
-        var (tokens, positions, labels) = MaskedBatch(batchUsers, sequences, itemCount, random);
-        using var tokenTensor = tensor(tokens.Ids, [batchUsers.Length, tokens.Length], device: device);
+        var (tokens, positions, labels) = batch;
+        int batchRows = rows;
+        using var tokenTensor = tensor(tokens.Ids, [batchRows, tokens.Length], device: device);
         using var positionTensor = tensor(positions, device: device);
         using var labelTensor = tensor(labels, device: device);
         optimizer.zero_grad();
@@ -215,4 +296,17 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             t.Dispose();
         }
     }
+}
+
+/// <summary>What a throughput measurement saw: training sequences, seconds and floating-point operations.</summary>
+/// <param name="Sequences">Training sequences (batch rows) processed.</param>
+/// <param name="Seconds">Wall time of the timed steps.</param>
+/// <param name="Flops">Floating-point operations of those steps.</param>
+public readonly record struct TrainingThroughput(long Sequences, double Seconds, double Flops)
+{
+    /// <summary>Sequences per second.</summary>
+    public double SequencesPerSecond => Sequences / Seconds;
+
+    /// <summary>Achieved floating-point operations per second.</summary>
+    public double FlopsPerSecond => Flops / Seconds;
 }

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Evaluation.Splits;
+using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Recommenders.Bert4Rec;
+using BlazorRecs.Core.Torch;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+
+namespace BlazorRecs.Cli.Commands;
+
+/// <summary><c>bench train</c>: BERT4Rec training throughput and its FLOP/s against a plain matmul in the same run.</summary>
+internal static class RecommenderBenchmarks
+{
+    private static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    public static Command Train()
+    {
+        var dataset = new Option<string>("--dataset")
+        {
+            Description = "catalog (the configured data directory's plays; needs --backend vectors) or s3rec:PATH",
+            DefaultValueFactory = _ => "catalog",
+        };
+        var backend = new Option<string?>("--backend") { Description = "catalog: the backend whose vectors are the items (default: random init)" };
+        var batches = new Option<int>("--batches") { Description = "Timed training steps", DefaultValueFactory = _ => 60 };
+        var command = new Command("train", "BERT4Rec training: sequences per second and achieved FLOP/s as a fraction of a plain matmul") { dataset, backend, batches };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            using IHost host = CliHost.Build(parse.UnmatchedTokens);
+            await host.StartAsync(ct);
+            var runtime = host.Services.GetRequiredService<TorchRuntime>();
+            var options = host.Services.GetRequiredService<IOptions<Bert4RecOptions>>().Value;
+            var device = runtime.Device;
+            string source = parse.GetValue(dataset)!;
+            TrainingData data;
+            if (source.StartsWith("s3rec:", StringComparison.OrdinalIgnoreCase))
+            {
+                var s3 = await S3RecDataset.LoadAsync(source["s3rec:".Length..], ct);
+                data = LeaveOneOutSplit.Create(s3.ItemCount, s3.Sequences).TrainingData();
+            }
+            else
+            {
+                var split = await host.Services.GetRequiredService<RecommenderTraining>().SplitAsync(new TemporalSplitSettings(), ct);
+                var features = parse.GetValue(backend) is { } b
+                    ? await host.Services.GetRequiredService<CatalogData>().FeaturesAsync(b, split.TrackIds, ct)
+                    : null;
+                data = split.TrainingData(features);
+            }
+
+            Console.WriteLine($"device {device.type} ({runtime.DeviceDetail}); torch threads {torch.get_num_threads()}; " +
+                              $"{data.UserCount} sequences, {data.ItemCount} items, {(data.Features is null ? "random init" : $"audio {data.Features.Dimension}-d")}; " +
+                              $"hidden {options.Hidden}, {options.Layers} layers, batch {options.BatchSize}, max length {options.MaxLength}");
+
+            double matmul = MatmulFlops(device, 1024, TimeSpan.FromSeconds(3));
+            var measured = new Bert4RecTrainer(options, device).MeasureThroughput(data, parse.GetValue(batches), ct);
+            double matmulAfter = MatmulFlops(device, 1024, TimeSpan.FromSeconds(3));
+            double baseline = Math.Max(matmul, matmulAfter);
+            Console.WriteLine($"plain matmul 1024x1024 (float32): {F(matmul / 1e9)} GFLOP/s before, {F(matmulAfter / 1e9)} after; baseline {F(baseline / 1e9)}");
+            Console.WriteLine($"BERT4Rec training: {measured.Sequences} sequences in {F(measured.Seconds, "0.00")} s = {F(measured.SequencesPerSecond)} sequences/s; " +
+                              $"{F(measured.FlopsPerSecond / 1e9)} GFLOP/s");
+            Console.WriteLine($"fraction of matmul: {F(measured.FlopsPerSecond / baseline, "0.00")} (goal >= 0.35)");
+            await host.StopAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    // Repeated square matmuls for about the given time: 2 n^3 operations each.
+    private static double MatmulFlops(torch.Device device, int n, TimeSpan duration)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.randn(n, n, device: device);
+        var b = torch.randn(n, n, device: device);
+        torch.matmul(a, b).Dispose();
+        int runs = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            torch.matmul(a, b).Dispose();
+            runs++;
+        }
+
+        if (device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize();
+        }
+
+        return 2.0 * n * n * n * runs / clock.Elapsed.TotalSeconds;
+    }
+}
