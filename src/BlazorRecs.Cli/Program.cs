@@ -14,6 +14,7 @@ var root = new RootCommand("BlazorRecs: a music streaming simulation for compari
         EmbeddingBenchmarks.Upload(),
         EmbeddingBenchmarks.Embed(),
         RecommenderBenchmarks.Train(),
+        ApiBenchmarks.Create(),
     },
 };
 return await root.Parse(args).InvokeAsync();

@@ -85,7 +85,9 @@ public sealed class BlazorRecsDbContext(DbContextOptions<BlazorRecsDbContext> op
             e.HasKey(x => new { x.TrackId, x.BackendId });
             e.HasOne(x => x.Track).WithMany().HasForeignKey(x => x.TrackId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(x => x.Backend).WithMany().HasForeignKey(x => x.BackendId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(x => new { x.BackendId, x.Version });
+            // Covers "how many current vectors, and the newest" (the indexes' and live models' freshness check) without
+            // reading the vector blobs.
+            e.HasIndex(x => new { x.BackendId, x.Version, x.ComputedAt });
         });
 
         modelBuilder.Entity<Job>(e =>

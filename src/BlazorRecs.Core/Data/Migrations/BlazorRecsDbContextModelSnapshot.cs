@@ -199,7 +199,7 @@ namespace BlazorRecs.Core.Data.Migrations
 
                     b.HasKey("TrackId", "BackendId");
 
-                    b.HasIndex("BackendId", "Version");
+                    b.HasIndex("BackendId", "Version", "ComputedAt");
 
                     b.ToTable("TrackEmbeddings");
                 });

@@ -18,6 +18,7 @@ public sealed class Bert4RecRecommender : IContentRecommender
     private const string MetadataFile = "bert4rec.json";
     private readonly Device _device;
     private readonly Lock _gate = new();
+    private Tensor? _items;
 
     internal Bert4RecRecommender(Bert4RecNetwork network, Bert4RecOptions options, FeatureScaling? scaling, Device device)
     {
@@ -57,6 +58,17 @@ public sealed class Bert4RecRecommender : IContentRecommender
         {
             using var cpu = tensor(standardised.Values, [standardised.Count, standardised.Dimension]);
             Network.SetFeatures(cpu.to(_device));
+            ForgetItemVectors();
+        }
+    }
+
+    /// <summary>Drops the cached item vectors: the trainer calls this after changing the weights.</summary>
+    internal void ForgetItemVectors()
+    {
+        lock (_gate)
+        {
+            _items?.Dispose();
+            _items = null;
         }
     }
 
@@ -76,7 +88,13 @@ public sealed class Bert4RecRecommender : IContentRecommender
             Network.eval();
             long n = Network.ItemCount;
             var tokens = InferenceTokens(queries, (int)n, Options.MaxLength);
-            var items = Network.ItemVectors();
+            if (_items is null)
+            {
+                // Projecting every item's audio vector costs as much as the rest of a request: once per item set.
+                _items = Network.ItemVectors().detach().DetachFromDisposeScope();
+            }
+
+            var items = _items;
             var hidden = Network.Encode(tokens, items);
             var last = hidden[.., -1, ..];
             var logits = Network.Logits(last, items).to(CPU).contiguous();
@@ -139,7 +157,11 @@ public sealed class Bert4RecRecommender : IContentRecommender
     }
 
     /// <inheritdoc />
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        _items?.Dispose();
+        Network.Dispose();
+    }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

@@ -145,6 +145,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 
                 double loss = lossSum / Math.Max(1, batches.Count);
                 double? score = null;
+                model.ForgetItemVectors();
                 if (data.Validation.Count > 0)
                 {
                     score = RankingEvaluator.Evaluate(model, data.Validation, [CutoffOf(options.ValidationMetric)],
@@ -179,6 +180,8 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             {
                 network.load_state_dict(bestWeights);
             }
+
+            model.ForgetItemVectors();
         }
         finally
         {
