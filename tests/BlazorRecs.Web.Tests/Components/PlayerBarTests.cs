@@ -48,6 +48,33 @@ public sealed class PlayerBarTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Radio_fills_the_queue_with_the_next_recommendation_when_it_runs_out()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+        var asked = new List<int[]>();
+        Player.RadioSource = (_, _, queued) =>
+        {
+            asked.Add([.. queued.Order()]);
+            return Task.FromResult<TrackSummary?>(Tracks[1]);
+        };
+        await bar.InvokeAsync(() => Player.PlayAsync([Tracks[0]]));
+
+        // Without radio the queue simply ends.
+        await bar.InvokeAsync(() => bar.Instance.OnEnded());
+        Assert.Single(Player.Queue);
+        Assert.Empty(asked);
+
+        await bar.InvokeAsync(() => Player.SetRadio(true));
+        await bar.InvokeAsync(() => bar.Instance.OnEnded());
+        Assert.Equal([1, 2], Player.Queue.Select(t => t.Id));
+        Assert.Equal([1], Assert.Single(asked));
+        var load = _module.Invocations.Last(i => i.Identifier == "load");
+        Assert.Equal(2, load.Arguments[0]);
+        Assert.Equal("Radio", load.Arguments[2]);
+        bar.WaitForAssertion(() => Assert.Equal("Gear Shift", bar.Find("[data-testid=player-title]").TextContent));
+    }
+
+    [Fact]
     public async Task Playing_loads_the_track_for_a_new_listener_and_shows_it()
     {
         var bar = _ctx.Render<PlayerBar>();
