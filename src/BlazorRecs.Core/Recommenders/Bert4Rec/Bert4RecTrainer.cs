@@ -116,77 +116,39 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     private void TrainLoop(Bert4RecRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var network = model.Network;
-        var parameters = network.parameters().ToList();
-        using var optimizer = optim.Adam(parameters, options.LearningRate);
-        var scheduler = optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode: "max", factor: options.PlateauFactor,
-            patience: options.PlateauPatience);
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var stopping = new EarlyStopping(network, optimizer, options.PlateauFactor, options.PlateauPatience, options.Patience,
+            options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
+        int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
-        var clock = Stopwatch.StartNew();
-        double best = double.NegativeInfinity;
-        Dictionary<string, Tensor>? bestWeights = null;
-        int sinceBest = 0;
-        try
+        for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
-            for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
+            network.train();
+            var batches = Batches(users, data.Sequences, random);
+            double lossSum = 0;
+            for (int b = 0; b < batches.Count; b++)
             {
-                network.train();
-                var batches = Batches(users, data.Sequences, random);
-                double lossSum = 0;
-                for (int b = 0; b < batches.Count; b++)
+                cancellationToken.ThrowIfCancellationRequested();
+                lossSum += Step(network, optimizer, batches[b], data.Sequences, data.ItemCount, random);
+                if (b % 20 == 0)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    lossSum += Step(network, optimizer, batches[b], data.Sequences, data.ItemCount, random);
-                    if (b % 20 == 0)
-                    {
-                        progress?.Report(new TrainingProgress((epoch - 1 + (double)b / batches.Count) / options.MaxEpochs, epoch,
-                            $"epoch {epoch}: batch {b + 1}/{batches.Count}"));
-                    }
+                    progress?.Report(new TrainingProgress((epoch - 1 + (double)b / batches.Count) / options.MaxEpochs, epoch,
+                        $"epoch {epoch}: batch {b + 1}/{batches.Count}"));
                 }
-
-                double loss = lossSum / Math.Max(1, batches.Count);
-                double? score = null;
-                model.ForgetItemVectors();
-                if (data.Validation.Count > 0)
-                {
-                    score = RankingEvaluator.Evaluate(model, data.Validation, [CutoffOf(options.ValidationMetric)],
-                        cancellationToken: cancellationToken)[options.ValidationMetric];
-                    scheduler.step(score.Value);
-                    if (score > best)
-                    {
-                        best = score.Value;
-                        sinceBest = 0;
-                        DisposeAll(bestWeights);
-                        bestWeights = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-                    }
-                    else
-                    {
-                        sinceBest++;
-                    }
-                }
-
-                bool outOfTime = options.TimeBudget is { } budget && clock.Elapsed >= budget;
-                bool stop = sinceBest >= options.Patience || outOfTime;
-                string why = stop ? (outOfTime ? ", time budget spent" : $", no improvement for {sinceBest} epochs") : "";
-                progress?.Report(new TrainingProgress((double)epoch / options.MaxEpochs, epoch,
-                    FormattableString.Invariant($"epoch {epoch}: loss {loss:0.0000}{(score is { } s ? $", validation {options.ValidationMetric} {s:0.0000} (best {best:0.0000})" : "")}{why}"),
-                    loss, score));
-                if (stop)
-                {
-                    break;
-                }
-            }
-
-            if (bestWeights is not null)
-            {
-                network.load_state_dict(bestWeights);
             }
 
             model.ForgetItemVectors();
+            double? score = data.Validation.Count == 0
+                ? null
+                : RankingEvaluator.Evaluate(model, data.Validation, [cutoff], cancellationToken: cancellationToken)[options.ValidationMetric];
+            if (stopping.AfterEpoch(epoch, lossSum / Math.Max(1, batches.Count), score, progress))
+            {
+                break;
+            }
         }
-        finally
-        {
-            DisposeAll(bestWeights);
-        }
+
+        stopping.RestoreBest();
+        model.ForgetItemVectors();
     }
 
     // Random order, then sequences of similar length grouped into the same batch (within windows of 50 batches, so
@@ -287,18 +249,6 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return ((ids, length), positions.ToArray(), labels.ToArray());
     }
 
-    internal static int CutoffOf(string metric) =>
-        int.TryParse(metric.AsSpan(metric.IndexOf('@', StringComparison.Ordinal) + 1), out int k) && k > 0
-            ? k
-            : throw new ArgumentException($"'{metric}' is not a metric like NDCG@10", nameof(metric));
-
-    private static void DisposeAll(Dictionary<string, Tensor>? weights)
-    {
-        foreach (var t in weights?.Values.AsEnumerable() ?? [])
-        {
-            t.Dispose();
-        }
-    }
 }
 
 /// <summary>What a throughput measurement saw: training sequences, seconds and floating-point operations.</summary>
