@@ -4,7 +4,9 @@ using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Evaluation.Splits;
 using BlazorRecs.Core.Recommenders.Bert4Rec;
+using BlazorRecs.Core.Recommenders.Knn;
 using BlazorRecs.Core.Recommenders.Popularity;
+using BlazorRecs.Core.Recommenders.ShallowNet;
 using BlazorRecs.Core.Torch;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -41,6 +43,7 @@ public sealed class RecommenderTraining(
     CatalogData data,
     TorchRuntime torchRuntime,
     IOptions<Bert4RecOptions> bert4Rec,
+    IOptions<ShallowNetOptions> shallowNet,
     IOptions<BlazorRecsOptions> options,
     IDbContextFactory<BlazorRecsDbContext> contexts,
     TimeProvider time)
@@ -52,6 +55,8 @@ public sealed class RecommenderTraining(
     public static readonly IReadOnlyList<(string Model, bool Content, bool RandomInit)> Models =
     [
         (PopularityRecommender.ModelId, false, false),
+        (KnnRecommender.ModelId, true, false),
+        (ShallowNetRecommender.ModelId, true, true),
         (Bert4RecRecommender.ModelId, true, true),
     ];
 
@@ -87,6 +92,11 @@ public sealed class RecommenderTraining(
             throw new ArgumentException($"'{pair.Model}' does not use audio vectors; train it without a backend.");
         }
 
+        if (pair.Backend is null && known.Content && !known.RandomInit)
+        {
+            throw new ArgumentException($"'{pair.Model}' needs a backend: it has no learned item vectors.");
+        }
+
         ItemFeatures? features = pair.Backend is null ? null : await data.FeaturesAsync(pair.Backend, split.TrackIds, cancellationToken);
         var training = split.TrainingData(features);
         var device = torchRuntime.Device;
@@ -116,7 +126,12 @@ public sealed class RecommenderTraining(
             BackendId = pair.Backend,
             BackendVersion = backendVersion,
             CheckpointPath = relative,
-            HyperParametersJson = pair.Model == Bert4RecRecommender.ModelId ? JsonSerializer.Serialize(bert4Rec.Value, Json) : null,
+            HyperParametersJson = pair.Model switch
+            {
+                Bert4RecRecommender.ModelId => JsonSerializer.Serialize(bert4Rec.Value, Json),
+                ShallowNetRecommender.ModelId => JsonSerializer.Serialize(shallowNet.Value, Json),
+                _ => null,
+            },
             MetricsJson = JsonSerializer.Serialize(new { cutoff = split.Cutoff, hot = Means(hot), cold = cold is null ? null : Means(cold) }, Json),
             JobId = jobId,
             CreatedAt = now,
@@ -133,6 +148,8 @@ public sealed class RecommenderTraining(
         IProgress<TrainingProgress>? progress, CancellationToken ct) => pair.Model switch
     {
         PopularityRecommender.ModelId => PopularityRecommender.Train(training),
+        KnnRecommender.ModelId => KnnRecommender.Create(training.Features!),
+        ShallowNetRecommender.ModelId => new ShallowNetTrainer(shallowNet.Value, device).Train(training, progress, ct),
         Bert4RecRecommender.ModelId => new Bert4RecTrainer(bert4Rec.Value, device).Train(training, progress, ct),
         _ => throw new ArgumentException($"Unknown model '{pair.Model}'"),
     };
@@ -149,6 +166,13 @@ public sealed class RecommenderTraining(
             case PopularityRecommender pop:
                 pop.Save(directory);
                 break;
+            case ShallowNetRecommender shallow:
+                shallow.Save(directory);
+                break;
+            case KnnRecommender:
+                // KNN has no weights: its items are the backend's current vectors, given when it is loaded.
+                File.WriteAllText(Path.Combine(directory, "knn.json"), "{\"model\": \"knn\"}");
+                break;
             default:
                 throw new NotSupportedException($"No checkpoint format for {model.Model}");
         }
@@ -159,6 +183,8 @@ public sealed class RecommenderTraining(
     {
         Bert4RecRecommender.ModelId => Bert4RecRecommender.Load(directory, device),
         PopularityRecommender.ModelId => PopularityRecommender.Load(directory),
+        ShallowNetRecommender.ModelId => ShallowNetRecommender.Load(directory, device),
+        KnnRecommender.ModelId => KnnRecommender.Create(new ItemFeatures([], 1)),
         _ => throw new ArgumentException($"Unknown model '{model}'"),
     };
 

@@ -27,15 +27,17 @@ public sealed class RecommenderPipelineTests
     {
         await using var host = await TestHost.StartAsync(null,
             "--BlazorRecs:Bert4Rec:Hidden=32", "--BlazorRecs:Bert4Rec:FeedForward=64", "--BlazorRecs:Bert4Rec:MaxEpochs=12",
-            "--BlazorRecs:Bert4Rec:BatchSize=32", "--BlazorRecs:Bert4Rec:LearningRate=0.003");
+            "--BlazorRecs:Bert4Rec:BatchSize=32", "--BlazorRecs:Bert4Rec:LearningRate=0.003",
+            "--BlazorRecs:ShallowNet:Hidden=32", "--BlazorRecs:ShallowNet:MaxEpochs=10", "--BlazorRecs:ShallowNet:BatchSize=256");
         var world = await SeedWorldAsync(host);
 
         var job = host.Services.GetServices<BlazorRecs.Core.Jobs.IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
-        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(["pop", "bert4rec"], [Backend]),
+        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(null, [Backend]),
             new Progress<BlazorRecs.Core.Jobs.JobProgress>(), Ct);
 
-        Assert.Equal(["pop/–", "bert4rec/test-audio", "bert4rec/random init"], results.Select(r => r.Pair.ToString()));
-        var audio = results.Single(r => r.Pair.Backend == Backend);
+        Assert.Equal(["pop/–", "knn/test-audio", "shallow-net/test-audio", "shallow-net/random init", "bert4rec/test-audio", "bert4rec/random init"],
+            results.Select(r => r.Pair.ToString()));
+        var audio = results.Single(r => r.Pair is { Model: "bert4rec", Backend: Backend });
         var pop = results.Single(r => r.Pair.Model == "pop");
         Assert.NotNull(audio.Cold);
         // Cold tracks are ranked among themselves: half of them suit each listener, so sound must beat popularity
@@ -49,7 +51,7 @@ public sealed class RecommenderPipelineTests
             Assert.Contains("\"hot\"", run.ResultsJson, StringComparison.Ordinal);
             Assert.Contains("random init", run.ResultsJson, StringComparison.Ordinal);
             var checkpoints = await db.TrainedModels.ToListAsync(Ct);
-            Assert.Equal(3, checkpoints.Count);
+            Assert.Equal(6, checkpoints.Count);
             Assert.All(checkpoints, c => Assert.True(Directory.Exists(Path.Combine(host.DataDirectory, c.CheckpointPath)), c.CheckpointPath));
         }
 
@@ -70,6 +72,13 @@ public sealed class RecommenderPipelineTests
         Assert.Contains(added, after.Items.Select(i => i.TrackId));
         var other = await live.RecommendAsync(world.ListenersOfCluster[1][0], pair, 10, Ct);
         Assert.DoesNotContain(added, other.Items.Select(i => i.TrackId));
+
+        // The other content models, served from their checkpoints, suit the listener too.
+        foreach (var model in new[] { "knn", "shallow-net" })
+        {
+            var items = (await live.RecommendAsync(listener, new RecommenderPair(model, Backend), 10, Ct)).Items;
+            Assert.True(items.Count(i => world.ClusterOf.GetValueOrDefault(i.TrackId, 0) == 0) >= 8, $"{model}: too few from the listener's cluster");
+        }
 
         // Popularity and random init exist too; an untrained pair is reported, not guessed.
         Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,8 +13,6 @@ public sealed class Bert4RecRecommender : IContentRecommender
     /// <summary>The model id.</summary>
     public const string ModelId = "bert4rec";
 
-    private const string WeightsFile = "bert4rec.weights";
-    private const string MetadataFile = "bert4rec.json";
     private readonly Device _device;
     private readonly Lock _gate = new();
     private Tensor? _items;
@@ -53,11 +50,10 @@ public sealed class Bert4RecRecommender : IContentRecommender
             throw new InvalidOperationException("a random-init BERT4Rec has a fixed item table");
         }
 
-        var standardised = features.Standardise(Scaling);
+        var items = TorchCheckpoint.Standardised(features, Scaling, _device);
         lock (_gate)
         {
-            using var cpu = tensor(standardised.Values, [standardised.Count, standardised.Dimension]);
-            Network.SetFeatures(cpu.to(_device));
+            Network.SetFeatures(items);
             ForgetItemVectors();
         }
     }
@@ -127,14 +123,10 @@ public sealed class Bert4RecRecommender : IContentRecommender
     /// <summary>Writes the weights and a JSON description (settings, item count or feature size, scaling) to a folder.</summary>
     public void Save(string directory)
     {
-        Directory.CreateDirectory(directory);
         lock (_gate)
         {
-            Network.save(Path.Combine(directory, WeightsFile));
+            TorchCheckpoint.Write(directory, ModelId, Network, new Metadata(Options, UsesAudio ? 0 : ItemCount, Scaling?.Mean.Length ?? 0, Scaling));
         }
-
-        var metadata = new Metadata(Options, UsesAudio ? 0 : ItemCount, Scaling?.Mean.Length ?? 0, Scaling);
-        File.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(metadata, Json));
     }
 
     /// <summary>Loads a model written by <see cref="Save"/> onto <paramref name="device"/>. An audio model needs
@@ -142,16 +134,9 @@ public sealed class Bert4RecRecommender : IContentRecommender
     /// <exception cref="FileNotFoundException">The folder has no checkpoint.</exception>
     public static Bert4RecRecommender Load(string directory, Device device)
     {
-        string metadataPath = Path.Combine(directory, MetadataFile);
-        if (!File.Exists(metadataPath))
-        {
-            throw new FileNotFoundException($"no BERT4Rec checkpoint in '{directory}'", metadataPath);
-        }
-
-        var metadata = JsonSerializer.Deserialize<Metadata>(File.ReadAllText(metadataPath), Json)
-            ?? throw new InvalidDataException($"'{metadataPath}' is empty");
+        var (metadata, weights) = TorchCheckpoint.Read<Metadata>(directory, ModelId);
         var network = new Bert4RecNetwork(metadata.Options, metadata.LearnedItems, metadata.FeatureDimension);
-        network.load(Path.Combine(directory, WeightsFile));
+        network.load(weights);
         network.to(device);
         return new Bert4RecRecommender(network, metadata.Options, metadata.Scaling, device);
     }
@@ -162,8 +147,6 @@ public sealed class Bert4RecRecommender : IContentRecommender
         _items?.Dispose();
         Network.Dispose();
     }
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private sealed record Metadata(Bert4RecOptions Options, int LearnedItems, int FeatureDimension, FeatureScaling? Scaling);
 }
