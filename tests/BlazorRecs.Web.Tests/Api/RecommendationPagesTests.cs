@@ -1,0 +1,53 @@
+using System.Text.Json;
+using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Recommenders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlazorRecs.Web.Tests.Api;
+
+/// <summary>The Evaluate and For you pages as the server renders them.</summary>
+public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClassFixture<CatalogAppFixture>
+{
+    private readonly HttpClient _client = fixture.App.CreateClient();
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Evaluate_page_shows_the_newest_saved_run_with_intervals()
+    {
+        var hot = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.7628, 0.0570, 215), ["Recall@50"] = new(0.5304, 0.05, 215), ["NDCG@50"] = new(0.222, 0.0275, 215) };
+        var cold = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(1, 0, 132), ["Recall@50"] = new(1, 0, 132), ["NDCG@50"] = new(0.5319, 0.0377, 132) };
+        var rows = new[] { new EvaluationRunRow("bert4rec", "musicnn-msd", hot, cold, 215, 132), new EvaluationRunRow("pop", "–", hot, null, 215, 0) };
+        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            db.EvaluationRuns.Add(new EvaluationRun
+            {
+                Dataset = "catalog",
+                SettingsJson = """{"cutoff":"2026-09-30T00:00:00+00:00","items":500,"listeners":997,"coldTracks":33}""",
+                ResultsJson = JsonSerializer.Serialize(rows, Web),
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        string html = System.Net.WebUtility.HtmlDecode(await _client.GetStringAsync("/evaluate", Ct));
+        Assert.Contains("data-testid=\"evaluation-table\"", html, StringComparison.Ordinal);
+        Assert.Contains("musicnn-msd", html, StringComparison.Ordinal);
+        Assert.Contains("0.7628 ± 0.0570", html, StringComparison.Ordinal);
+        Assert.Contains("0.5319 ± 0.0377", html, StringComparison.Ordinal);
+        // 33 cold tracks at K = 50: the page says why cold HR is 1.
+        Assert.Contains("Only 33 cold tracks", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task For_you_without_a_listener_asks_to_choose_one()
+    {
+        string html = await _client.GetStringAsync("/for-you", Ct);
+        Assert.Contains("Choose who you listen as", html, StringComparison.Ordinal);
+    }
+}
