@@ -136,34 +136,42 @@ public sealed class SeedCatalogJob(
         string audioDir = Path.Combine("audio", $"seed-{plan.Spec.Seed}");
         progress.Report(new JobProgress(0, $"rendering {todo.Count} of {plan.Tracks.Count} tracks"));
 
-        // One render per core: fluidsynth and ffmpeg are single-threaded, and their process runner caps them too.
-        await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (track, token) =>
+        // An album per batch (one ffmpeg start per album), one batch per core: synthesis and encoding are each
+        // single-threaded. Tracks are stored as their album finishes, so the catalog fills while the rest render.
+        var albums = todo.GroupBy(t => t.AlbumIndex).Select(g => g.ToList()).ToList();
+        using IDisposable? soundFont = albums.Count > 0 ? renderer.KeepSoundFontLoaded() : null;
+        await Parallel.ForEachAsync(albums, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (album, token) =>
         {
-            string relative = Path.Combine(audioDir, $"{track.Index:D5}.mp3");
-            RenderedTrack audio = await renderer.RenderAsync(plan, track, Path.Combine(options.Value.DataPath, relative), token);
+            var requests = album.Select(track => new RenderRequest(track, Path.Combine(options.Value.DataPath, RelativeAudioPath(audioDir, track)))).ToList();
+            IReadOnlyList<RenderedTrack> audio = await renderer.RenderAsync(plan, requests, token);
             await using var db = await contexts.CreateDbContextAsync(token);
-            db.Tracks.Add(new Track
+            for (int i = 0; i < album.Count; i++)
             {
-                Title = track.Title,
-                ArtistId = ids.Artists[track.ArtistIndex],
-                AlbumId = ids.Albums[track.AlbumIndex],
-                TrackNumber = track.TrackNumber,
-                Genre = track.Genre,
-                DurationMs = audio.DurationMs,
-                AudioPath = relative,
-                Source = TrackSource.Seed,
-                ExternalId = ExternalId(plan.Spec.Seed, track.Index),
-                ContentHash = audio.Sha256,
-                ReleasedAt = track.ReleasedAt,
-                AddedAt = time.GetUtcNow(),
-                TempoBpm = audio.Descriptors.TempoBpm,
-                Energy = audio.Descriptors.Energy,
-                Brightness = audio.Descriptors.Brightness,
-                Acousticness = audio.Descriptors.Acousticness,
-            });
+                TrackPlan track = album[i];
+                db.Tracks.Add(new Track
+                {
+                    Title = track.Title,
+                    ArtistId = ids.Artists[track.ArtistIndex],
+                    AlbumId = ids.Albums[track.AlbumIndex],
+                    TrackNumber = track.TrackNumber,
+                    Genre = track.Genre,
+                    DurationMs = audio[i].DurationMs,
+                    AudioPath = RelativeAudioPath(audioDir, track),
+                    Source = TrackSource.Seed,
+                    ExternalId = ExternalId(plan.Spec.Seed, track.Index),
+                    ContentHash = audio[i].Sha256,
+                    ReleasedAt = track.ReleasedAt,
+                    AddedAt = time.GetUtcNow(),
+                    TempoBpm = audio[i].Descriptors.TempoBpm,
+                    Energy = audio[i].Descriptors.Energy,
+                    Brightness = audio[i].Descriptors.Brightness,
+                    Acousticness = audio[i].Descriptors.Acousticness,
+                });
+            }
+
             await db.SaveChangesAsync(token);
-            int n = Interlocked.Increment(ref finished);
-            if (n == 1)
+            int n = Interlocked.Add(ref finished, album.Count);
+            if (n == album.Count)
             {
                 first = clock.Elapsed;
             }
@@ -261,6 +269,8 @@ public sealed class SeedCatalogJob(
         await transaction.CommitAsync(ct);
         return plays;
     }
+
+    private static string RelativeAudioPath(string audioDir, TrackPlan track) => Path.Combine(audioDir, $"{track.Index:D5}.mp3");
 
     private static string ExternalIdPrefix(int seed) => $"seed:{seed}:track:";
 

@@ -8,10 +8,6 @@ public sealed record SeedOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string Section = "BlazorRecs:Seed";
 
-    /// <summary>The fluidsynth executable (a name on PATH or a full path).</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string FluidSynthPath { get; init; } = "fluidsynth";
-
     /// <summary>The General MIDI SoundFont the tracks are rendered with.</summary>
     [Required(AllowEmptyStrings = false)]
     public string SoundFontPath { get; init; } = "/usr/share/sounds/sf2/FluidR3_GM.sf2";

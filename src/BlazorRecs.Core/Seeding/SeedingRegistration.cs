@@ -11,13 +11,12 @@ namespace BlazorRecs.Core.Seeding;
 public static class SeedingRegistration
 {
     /// <summary>Adds <see cref="SeedOptions"/>, <see cref="CatalogComposer"/> (definitions loaded once) and
-    /// <see cref="TrackRenderer"/>. Needs <c>AddBlazorRecsMedia</c> for the process runner and ffmpeg.</summary>
+    /// <see cref="TrackRenderer"/>. Needs <c>AddBlazorRecsMedia</c> for ffmpeg.</summary>
     public static IHostApplicationBuilder AddBlazorRecsSeeding(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<SeedOptions>(SeedOptions.Section);
         builder.Services.AddSingleton(sp => new CatalogComposer(sp.GetRequiredService<IOptions<SeedOptions>>().Value.DefinitionsDirectory));
         builder.Services.AddSingleton(sp => new TrackRenderer(
-            sp.GetRequiredService<ExternalProcessRunner>(),
             sp.GetRequiredService<Ffmpeg>(),
             sp.GetRequiredService<CatalogComposer>(),
             sp.GetRequiredService<IOptions<SeedOptions>>().Value));

@@ -1,83 +1,112 @@
-using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using BlazorRecs.Core.Media;
+using BlazorRecs.Core.Seeding.Synthesis;
 
 namespace BlazorRecs.Core.Seeding;
 
+/// <summary>A track to render and where its MP3 goes.</summary>
+public sealed record RenderRequest(TrackPlan Track, string OutputPath);
+
 /// <summary>
-/// Renders a planned track to MP3: the composer's MIDI goes through fluidsynth (FluidR3 GM) to raw PCM in a temporary
-/// folder, the PCM is measured for energy and brightness, and ffmpeg encodes it bit-exactly, so the same plan gives
-/// byte-identical MP3s. Both tools run through <see cref="ExternalProcessRunner"/> (no shell, capped, timed out).
+/// Renders planned tracks to MP3: the composer's MIDI is synthesised in process by libfluidsynth (FluidR3 GM) to
+/// exactly the planned length, measured for energy and brightness, and a batch of tracks (an album) is encoded by one
+/// ffmpeg run with an input and an output per track, bit-exactly, so the same plan gives byte-identical MP3s
+/// whatever the batching. ffmpeg runs through <see cref="ExternalProcessRunner"/> (no shell, capped, timed out).
 /// </summary>
 public sealed class TrackRenderer
 {
-    private readonly ExternalProcessRunner _runner;
     private readonly Ffmpeg _ffmpeg;
     private readonly CatalogComposer _composer;
     private readonly SeedOptions _options;
+    private readonly MidiSynthesizer _synthesizer;
 
     /// <summary>Creates a renderer.</summary>
-    public TrackRenderer(ExternalProcessRunner runner, Ffmpeg ffmpeg, CatalogComposer composer, SeedOptions options)
+    public TrackRenderer(Ffmpeg ffmpeg, CatalogComposer composer, SeedOptions options)
     {
-        _runner = runner;
         _ffmpeg = ffmpeg;
         _composer = composer;
         _options = options;
+        _synthesizer = new MidiSynthesizer(new SynthesisSettings(options.SoundFontPath, options.SampleRate, options.Gain));
     }
 
-    /// <summary>Composes, synthesises, measures and encodes <paramref name="track"/> to <paramref name="outputPath"/>
-    /// (written under a temporary name and moved into place, so a cancelled render leaves no partial MP3).</summary>
-    /// <exception cref="ExternalProcessException">fluidsynth or ffmpeg failed; the message carries their stderr.</exception>
+    /// <summary>
+    /// Keeps the SoundFont loaded across many renders until disposed (see <see cref="MidiSynthesizer.KeepSoundFontLoaded"/>):
+    /// hold it around a seeding run, or every batch pays about half a second to load FluidR3 again.
+    /// </summary>
+    /// <exception cref="SynthesisException">libfluidsynth or the SoundFont is missing.</exception>
+    public IDisposable KeepSoundFontLoaded() => _synthesizer.KeepSoundFontLoaded();
+
+    /// <summary>Renders one track; see <see cref="RenderAsync(CatalogPlan, IReadOnlyList{RenderRequest}, CancellationToken)"/>.</summary>
     public async Task<RenderedTrack> RenderAsync(CatalogPlan plan, TrackPlan track, string outputPath, CancellationToken ct)
+        => (await RenderAsync(plan, [new RenderRequest(track, outputPath)], ct))[0];
+
+    /// <summary>
+    /// Composes, synthesises, measures and encodes every track of <paramref name="batch"/> (each MP3 written under a
+    /// temporary name and moved into place, so a cancelled render leaves no partial MP3). A track's bytes depend only
+    /// on the plan and the track, never on the rest of the batch. Results are in the batch's order.
+    /// </summary>
+    /// <exception cref="SynthesisException">libfluidsynth or the SoundFont is missing.</exception>
+    /// <exception cref="ExternalProcessException">ffmpeg failed; the message carries its stderr.</exception>
+    public async Task<IReadOnlyList<RenderedTrack>> RenderAsync(CatalogPlan plan, IReadOnlyList<RenderRequest> batch, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return [];
+        }
+
         int seconds = plan.Spec.TrackSeconds;
         int rate = _options.SampleRate;
+        string rateText = rate.ToString(CultureInfo.InvariantCulture);
+        using IDisposable soundFont = _synthesizer.KeepSoundFontLoaded();
         DirectoryInfo work = Directory.CreateTempSubdirectory("blazorrecs-render-");
         try
         {
-            string midi = Path.Combine(work.FullName, "track.mid");
-            string raw = Path.Combine(work.FullName, "track.raw");
-            await File.WriteAllBytesAsync(midi, _composer.ComposeMidi(plan, track), ct);
-
-            // -R 0 -C 0: reverb and chorus cost about a third of the synthesis time and blur the genre contrast.
-            // Dynamic sample loading reads only the samples the song uses instead of all 140 MB of FluidR3, which
-            // halves the time per track; the output is byte-identical either way.
-            await _runner.RunForTextAsync(_options.FluidSynthPath,
-            [
-                "-n", "-i", "-q", "-R", "0", "-C", "0",
-                "-o", "synth.dynamic-sample-loading=1", "-o", "synth.polyphony=96",
-                "-g", _options.Gain.ToString("0.###", CultureInfo.InvariantCulture),
-                "-r", rate.ToString(CultureInfo.InvariantCulture),
-                "-T", "raw", "-O", "s16", "-E", "little",
-                "-F", raw, _options.SoundFontPath, midi,
-            ], ct);
-
-            (double energy, double brightness) = AudioFeatures.Measure(await ReadMonoAsync(raw, rate * seconds, ct), rate);
-
-            string temp = Path.Combine(work.FullName, "track.mp3");
-            await _ffmpeg.RunAsync(
-            [
-                "-f", "s16le", "-ar", rate.ToString(CultureInfo.InvariantCulture), "-ac", "2", "-i", raw,
-                // Pad then cut, so every track is exactly the planned length whatever the synth's release tail.
-                "-af", "apad", "-t", seconds.ToString(CultureInfo.InvariantCulture),
-                "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-                // Mono at the synthesis rate and LAME's fastest psychoacoustics (-compression_level 9) encode in a
-                // third of the time of stereo at its default; the embedding models listen in mono at 16 kHz anyway.
-                "-ac", _options.Mp3Channels.ToString(CultureInfo.InvariantCulture),
-                "-codec:a", "libmp3lame", "-b:a", $"{_options.Mp3BitrateKbps}k", "-compression_level", "9", "-y", temp,
-            ], ct);
-
-            string? directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
-            if (directory is not null)
+            var inputs = new List<string>();
+            var outputs = new List<string>();
+            var descriptors = new TrackDescriptors[batch.Count];
+            for (int i = 0; i < batch.Count; i++)
             {
-                Directory.CreateDirectory(directory);
+                TrackPlan track = batch[i].Track;
+                float[] stereo = _synthesizer.Render(_composer.ComposeMidi(plan, track), rate * seconds, ct);
+                (short[] pcm, float[] mono) = Quantise(stereo);
+                (double energy, double brightness) = AudioFeatures.Measure(mono, rate);
+                descriptors[i] = new TrackDescriptors(track.TempoBpm, energy, brightness, track.Style.Acousticness);
+
+                string raw = Path.Combine(work.FullName, $"{i}.raw");
+                File.WriteAllBytes(raw, MemoryMarshal.AsBytes(pcm.AsSpan()));
+                inputs.AddRange(["-f", "s16le", "-ar", rateText, "-ac", "2", "-i", raw]);
+                outputs.AddRange(
+                [
+                    "-map", $"{i}:a", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+                    // Mono at the synthesis rate and LAME's fastest psychoacoustics (-compression_level 9) encode in
+                    // a third of the time of stereo at its default; the embedding models listen in mono anyway.
+                    "-ac", _options.Mp3Channels.ToString(CultureInfo.InvariantCulture),
+                    "-codec:a", "libmp3lame", "-b:a", $"{_options.Mp3BitrateKbps}k", "-compression_level", "9",
+                    "-y", Path.Combine(work.FullName, $"{i}.mp3"),
+                ]);
             }
 
-            File.Move(temp, outputPath, overwrite: true);
-            string sha = await Sha256Async(outputPath, ct);
-            var descriptors = new TrackDescriptors(track.TempoBpm, energy, brightness, track.Style.Acousticness);
-            return new RenderedTrack(track.Index, outputPath, seconds * 1000, sha, descriptors);
+            // One ffmpeg for the whole batch: its start costs about as much CPU as encoding a 30 s track.
+            await _ffmpeg.RunAsync([.. inputs, .. outputs], ct);
+
+            var rendered = new RenderedTrack[batch.Count];
+            for (int i = 0; i < batch.Count; i++)
+            {
+                string outputPath = batch[i].OutputPath;
+                string? directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+                if (directory is not null)
+                {
+                    Directory.CreateDirectory(directory);
+                }
+
+                File.Move(Path.Combine(work.FullName, $"{i}.mp3"), outputPath, overwrite: true);
+                rendered[i] = new RenderedTrack(batch[i].Track.Index, outputPath, seconds * 1000, await Sha256Async(outputPath, ct), descriptors[i]);
+            }
+
+            return rendered;
         }
         finally
         {
@@ -91,19 +120,22 @@ public sealed class TrackRenderer
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
     }
 
-    // Stereo s16le to mono floats, at most maxFrames frames.
-    private static async Task<float[]> ReadMonoAsync(string rawPath, int maxFrames, CancellationToken ct)
+    // Interleaved float stereo to 16-bit PCM (what ffmpeg encodes) and to the mono mix the descriptors are measured on,
+    // the latter from the quantised samples so that it is exactly the audio in the file.
+    private static (short[] Pcm, float[] Mono) Quantise(float[] stereo)
     {
-        byte[] bytes = await File.ReadAllBytesAsync(rawPath, ct);
-        int frames = Math.Min(bytes.Length / 4, maxFrames);
-        var mono = new float[frames];
-        for (int i = 0; i < frames; i++)
+        var pcm = new short[stereo.Length];
+        var mono = new float[stereo.Length / 2];
+        for (int i = 0; i < stereo.Length; i++)
         {
-            int left = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(i * 4, 2));
-            int right = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(i * 4 + 2, 2));
-            mono[i] = (left + right) / 65536f;
+            pcm[i] = (short)Math.Clamp(MathF.Round(stereo[i] * 32767f), short.MinValue, short.MaxValue);
         }
 
-        return mono;
+        for (int i = 0; i < mono.Length; i++)
+        {
+            mono[i] = (pcm[2 * i] + pcm[2 * i + 1]) / 65536f;
+        }
+
+        return (pcm, mono);
     }
 }

@@ -16,7 +16,7 @@ public sealed class TrackRendererTests : IDisposable
     public TrackRendererTests()
     {
         _ffmpeg = new Ffmpeg(_runner, Options.Create(new MediaOptions()));
-        _renderer = new TrackRenderer(_runner, _ffmpeg, _composer, new SeedOptions());
+        _renderer = new TrackRenderer(_ffmpeg, _composer, new SeedOptions());
     }
 
     [Fact]
@@ -28,6 +28,42 @@ public sealed class TrackRendererTests : IDisposable
 
         Assert.Equal(first, second);
         Assert.Equal(3, first.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_track_renders_to_the_same_bytes_alone_as_inside_an_album_batch_in_any_order()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        CatalogPlan plan = _composer.Plan(CatalogPlanTests.Spec(5, 12, seconds: 4));
+        TrackPlan[] tracks = [.. plan.Tracks.Take(3)];
+
+        var batch = await _renderer.RenderAsync(plan, [.. tracks.Reverse().Select(t => new RenderRequest(t, Path.Combine(_dir, "batch", $"{t.Index}.mp3")))], ct);
+        Assert.Equal(tracks.Reverse().Select(t => t.Index), batch.Select(r => r.TrackIndex));
+        foreach (TrackPlan track in tracks)
+        {
+            RenderedTrack alone = await _renderer.RenderAsync(plan, track, Path.Combine(_dir, "alone", $"{track.Index}.mp3"), ct);
+            RenderedTrack inBatch = batch.Single(r => r.TrackIndex == track.Index);
+            Assert.Equal(alone.Sha256, inBatch.Sha256);
+            Assert.Equal(alone.Descriptors, inBatch.Descriptors);
+        }
+
+        Assert.Equal(3, batch.Select(r => r.Sha256).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_missing_soundfont_is_a_clear_error_and_leaves_no_file()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var renderer = new TrackRenderer(_ffmpeg, _composer, new SeedOptions { SoundFontPath = Path.Combine(_dir, "missing.sf2") });
+        CatalogPlan plan = _composer.Plan(CatalogPlanTests.Spec(5, 12, seconds: 2));
+        string output = Path.Combine(_dir, "never.mp3");
+
+        var error = await Assert.ThrowsAsync<BlazorRecs.Core.Seeding.Synthesis.SynthesisException>(
+            () => renderer.RenderAsync(plan, plan.Tracks[0], output, ct));
+
+        Assert.Contains("missing.sf2", error.Message);
+        Assert.Contains("SoundFontPath", error.Message);
+        Assert.False(File.Exists(output));
     }
 
     [Fact]
