@@ -69,4 +69,10 @@ public sealed class Track
     public double? Brightness { get; set; }
     /// <summary>Share of acoustic (non-electronic) instrumentation in [0, 1].</summary>
     public double? Acousticness { get; set; }
+    /// <summary>
+    /// How many counted (non-skip) plays the track has. The database keeps it: triggers on Plays update it on every
+    /// insert, delete and change, whoever writes the play; the app never writes it. It is what "sort by popularity"
+    /// reads through an index, instead of counting 150k plays per page.
+    /// </summary>
+    public int PlayCount { get; set; }
 }

@@ -71,7 +71,7 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
         {
             TrackSort.Newest => tracks.OrderByDescending(t => t.ReleasedAt).ThenBy(t => t.Id),
             TrackSort.Title => tracks.OrderBy(t => t.Title).ThenBy(t => t.Id),
-            _ => tracks.OrderByDescending(t => db.Plays.Count(p => p.TrackId == t.Id && !p.IsSkip)).ThenBy(t => t.Id),
+            _ => tracks.OrderByDescending(t => t.PlayCount).ThenBy(t => t.Id),
         };
         var items = await Project(db, tracks.Skip(Math.Max(0, offset)).Take(Math.Clamp(count, 1, TrackQuery.MaxPageSize)))
             .ToListAsync(cancellationToken);
@@ -101,7 +101,7 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
         return await db.Tracks.AsNoTracking().Where(t => t.Id == id).Select(t => new TrackDetail(
                 t.Id, t.Title, t.ArtistId, t.Artist!.Name, t.AlbumId, t.Album != null ? t.Album.Title : null, t.TrackNumber, t.Genre,
                 t.DurationMs, t.ReleasedAt,
-                db.Plays.Count(p => p.TrackId == t.Id && !p.IsSkip),
+                t.PlayCount,
                 db.Plays.Where(p => p.TrackId == t.Id).Select(p => p.ListenerId).Distinct().Count(),
                 t.Source, t.TempoBpm, t.Energy, t.Brightness, t.Acousticness))
             .FirstOrDefaultAsync(cancellationToken);
@@ -137,7 +137,7 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
         var albums = await db.Albums.AsNoTracking().Where(a => a.ArtistId == id).OrderBy(a => a.ReleasedAt)
             .Select(a => new AlbumSummary(a.Id, a.Title, a.ReleasedAt, a.Tracks.Count)).ToListAsync(cancellationToken);
         var top = await Project(db, db.Tracks.AsNoTracking().Where(t => t.ArtistId == id)
-                .OrderByDescending(t => db.Plays.Count(p => p.TrackId == t.Id && !p.IsSkip)).ThenBy(t => t.Id).Take(10))
+                .OrderByDescending(t => t.PlayCount).ThenBy(t => t.Id).Take(10))
             .ToListAsync(cancellationToken);
         return new ArtistDetail(artist.Id, artist.Name, artist.Genre, albums, top);
     }
@@ -165,7 +165,7 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
     private static IQueryable<TrackSummary> Project(BlazorRecsDbContext db, IQueryable<Track> tracks) =>
         tracks.Select(t => new TrackSummary(
             t.Id, t.Title, t.ArtistId, t.Artist!.Name, t.AlbumId, t.Album != null ? t.Album.Title : null, t.Genre,
-            t.DurationMs, t.ReleasedAt, db.Plays.Count(p => p.TrackId == t.Id && !p.IsSkip)));
+            t.DurationMs, t.ReleasedAt, t.PlayCount));
 
     private static IQueryable<Track> Filter(IQueryable<Track> tracks, TrackQuery query)
     {

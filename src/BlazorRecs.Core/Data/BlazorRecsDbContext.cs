@@ -56,6 +56,10 @@ public sealed class BlazorRecsDbContext(DbContextOptions<BlazorRecsDbContext> op
             e.HasIndex(t => t.ReleasedAt);
             e.HasIndex(t => t.ExternalId);
             e.HasIndex(t => t.ContentHash);
+            // Maintained by the triggers of the TrackPlayCount migration: generated on add and update, EF never
+            // writes it (a stale tracked copy cannot overwrite the count) and reads it back after saving.
+            e.Property(t => t.PlayCount).HasDefaultValue(0).ValueGeneratedOnAddOrUpdate();
+            e.HasIndex(t => new { t.PlayCount, t.Id }).IsDescending(true, false);
         });
 
         modelBuilder.Entity<Listener>(e =>

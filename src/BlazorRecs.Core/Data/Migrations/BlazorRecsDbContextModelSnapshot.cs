@@ -104,6 +104,11 @@ namespace BlazorRecs.Core.Data.Migrations
                     b.Property<string>("Genre")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("PlayCount")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0);
+
                     b.Property<long>("ReleasedAt")
                         .HasColumnType("INTEGER");
 
@@ -138,6 +143,9 @@ namespace BlazorRecs.Core.Data.Migrations
                     b.HasIndex("ReleasedAt");
 
                     b.HasIndex("Title");
+
+                    b.HasIndex("PlayCount", "Id")
+                        .IsDescending(true, false);
 
                     b.ToTable("Tracks");
                 });
