@@ -77,6 +77,8 @@ internal static class EmbeddingBenchmarks
 
                 double sequential = total.Elapsed.TotalMilliseconds;
                 clock.Restart();
+                await ffmpeg.DecodeMonoAsync(input, [16_000, 22_050], ct);
+                Record("decode both rates in one ffmpeg run (the analyser's)", clock);
                 await analyzer.AnalyzeAsync(input, 10, ct);
                 Record("upload analyser end to end (backends in parallel)", clock);
                 if (run > 0)

@@ -35,6 +35,64 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         return runner.RunAsync(_options.FfmpegPath, args, ReadFloatsAsync, cancellationToken);
     }
 
+    /// <summary>
+    /// Decodes <paramref name="path"/> once for several listeners: one ffmpeg run parses and decodes the file a single
+    /// time and resamples it to each of <paramref name="sampleRates"/>, giving every rate exactly the samples
+    /// <see cref="DecodeMonoAsync(string, int, CancellationToken, double?, double?)"/> would give it (each output has
+    /// its own resampler). The first rate streams through stdout, the others through temporary files.
+    /// </summary>
+    /// <exception cref="ExternalProcessException">ffmpeg could not read the file; its message says why.</exception>
+    public async Task<IReadOnlyDictionary<int, float[]>> DecodeMonoAsync(
+        string path, IEnumerable<int> sampleRates, CancellationToken cancellationToken, double? maxSeconds = null)
+    {
+        ArgumentNullException.ThrowIfNull(sampleRates);
+        int[] rates = sampleRates.Distinct().ToArray();
+        if (rates.Length == 0)
+        {
+            return new Dictionary<int, float[]>();
+        }
+
+        foreach (int rate in rates)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rate, 1000, nameof(sampleRates));
+        }
+
+        if (rates.Length == 1)
+        {
+            return new Dictionary<int, float[]> { [rates[0]] = await DecodeMonoAsync(path, rates[0], cancellationToken, maxSeconds: maxSeconds) };
+        }
+
+        DirectoryInfo work = Directory.CreateTempSubdirectory("blazorrecs-decode-");
+        try
+        {
+            var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error", "-i", path };
+            for (int i = 0; i < rates.Length; i++)
+            {
+                args.AddRange(["-vn", "-sn", "-dn"]);
+                if (maxSeconds is { } max)
+                {
+                    args.AddRange(["-t", max.ToString("0.###", CultureInfo.InvariantCulture)]);
+                }
+
+                args.AddRange(["-ac", "1", "-ar", rates[i].ToString(CultureInfo.InvariantCulture), "-f", "f32le", "-acodec", "pcm_f32le",
+                    i == 0 ? "pipe:1" : Path.Combine(work.FullName, $"{i}.f32")]);
+            }
+
+            var decoded = new Dictionary<int, float[]> { [rates[0]] = await runner.RunAsync(_options.FfmpegPath, args, ReadFloatsAsync, cancellationToken) };
+            for (int i = 1; i < rates.Length; i++)
+            {
+                await using FileStream file = File.OpenRead(Path.Combine(work.FullName, $"{i}.f32"));
+                decoded[rates[i]] = await ReadFloatsAsync(file, cancellationToken);
+            }
+
+            return decoded;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Runs ffmpeg with <paramref name="arguments"/> (no shell), for encoding and test-signal generation.</summary>
     public Task RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
         => runner.RunForTextAsync(_options.FfmpegPath, ["-nostdin", "-hide_banner", "-loglevel", "error", .. arguments], cancellationToken);

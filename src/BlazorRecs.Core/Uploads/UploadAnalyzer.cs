@@ -137,9 +137,26 @@ public sealed class UploadAnalyzer(
             throw new UploadRejectedException($"The audio is {info.Duration.TotalMinutes:0.#} minutes long; the limit is {uploadOptions.Value.MaxSeconds / 60.0:0.#} minutes.", 413);
         }
 
-        // Backends decode and listen independently; on two cores they run side by side.
+        // One decode for all backends (a mono stream per sample rate they listen at), then the backends listen side
+        // by side: on two cores the MFCCs are computed while MusiCNN runs.
         var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
-        var results = await Task.WhenAll(available.Select(b => Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, path, neighbours, cancellationToken), cancellationToken)));
+        IReadOnlyDictionary<int, float[]> audio;
+        try
+        {
+            audio = await ffmpeg.DecodeMonoAsync(path, available.Select(b => b.Info.SampleRate), cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds);
+        }
+        catch (ExternalProcessException ex)
+        {
+            throw new UploadRejectedException($"The audio could not be decoded ({FirstLine(ex.Message)}).");
+        }
+
+        foreach (var (rate, samples) in audio)
+        {
+            CheckAudible(samples, rate);
+        }
+
+        var results = await Task.WhenAll(available.Select(b =>
+            Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, cancellationToken), cancellationToken)));
         return new UploadAnalysis(info.Duration.TotalSeconds, results, info.Codec);
     }
 
@@ -198,19 +215,9 @@ public sealed class UploadAnalyzer(
         return trackId;
     }
 
-    private async Task<UploadBackendResult> AnalyzeWithAsync(IEmbeddingBackend backend, BackendInfo described, string path, int neighbours, CancellationToken cancellationToken)
+    private static void CheckAudible(float[] audio, int sampleRate)
     {
-        float[] audio;
-        try
-        {
-            audio = await ffmpeg.DecodeMonoAsync(path, described.SampleRate, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds);
-        }
-        catch (ExternalProcessException ex)
-        {
-            throw new UploadRejectedException($"The audio could not be decoded ({FirstLine(ex.Message)}).");
-        }
-
-        if (audio.Length < described.SampleRate / 10)
+        if (audio.Length < sampleRate / 10)
         {
             throw new UploadRejectedException("Less than 0.1 s of audio could be decoded; the file may be truncated or damaged.");
         }
@@ -219,7 +226,10 @@ public sealed class UploadAnalyzer(
         {
             throw new UploadRejectedException("The file is digital silence: there is nothing to listen to.");
         }
+    }
 
+    private async Task<UploadBackendResult> AnalyzeWithAsync(IEmbeddingBackend backend, BackendInfo described, float[] audio, int neighbours, CancellationToken cancellationToken)
+    {
         var embedding = await backend.EmbedAsync(audio, cancellationToken);
         IReadOnlyList<Neighbour> near = [];
         IReadOnlyList<ListenerMatch> listeners = [];

@@ -32,6 +32,38 @@ public sealed class FfmpegTests : IDisposable
     }
 
     [Fact]
+    public async Task One_decode_for_several_rates_gives_each_rate_exactly_what_a_decode_at_that_rate_gives()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string mp3 = Path.Combine(_dir, "chirp.mp3");
+        // A stereo chirp with different channels, so the downmix and both resamplers have real work.
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "aevalsrc=sin(2*PI*(200+400*t)*t)|0.5*sin(2*PI*700*t):s=44100:d=4", "-b:a", "128k", mp3], ct);
+
+        var shared = await _ffmpeg.DecodeMonoAsync(mp3, [22050, 16000, 22050], ct, maxSeconds: 3);
+
+        Assert.Equal([16000, 22050], shared.Keys.Order());
+        foreach (int rate in new[] { 22050, 16000 })
+        {
+            float[] alone = await _ffmpeg.DecodeMonoAsync(mp3, rate, ct, maxSeconds: 3);
+            Assert.InRange(alone.Length, 3 * rate - rate / 20, 3 * rate);
+            Assert.Equal(alone, shared[rate]);
+        }
+    }
+
+    [Fact]
+    public async Task A_shared_decode_of_a_file_that_is_not_audio_raises_the_same_clear_error_and_leaves_no_temporary_files()
+    {
+        string bogus = Path.Combine(_dir, "noise.mp3");
+        await File.WriteAllBytesAsync(bogus, Enumerable.Range(0, 5000).Select(i => (byte)(i * 37)).ToArray(), TestContext.Current.CancellationToken);
+        int before = Directory.GetDirectories(Path.GetTempPath(), "blazorrecs-decode-*").Length;
+
+        var ex = await Assert.ThrowsAsync<ExternalProcessException>(() => _ffmpeg.DecodeMonoAsync(bogus, [22050, 16000], TestContext.Current.CancellationToken));
+
+        Assert.NotEqual(0, ex.ExitCode);
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "blazorrecs-decode-*").Length);
+    }
+
+    [Fact]
     public async Task Decoding_a_file_that_is_not_audio_raises_a_clear_error()
     {
         string bogus = Path.Combine(_dir, "random.mp3");
