@@ -60,9 +60,9 @@ internal static class EmbeddingBenchmarks
                 var total = Stopwatch.StartNew();
                 float[] pcm16 = await ffmpeg.DecodeMonoAsync(input, 16_000, ct);
                 Record("decode 16 kHz", clock);
-                float[] logMel = MusicnnModel.FrontEnd.Compute(pcm16);
-                Record("log-mel (MusiCNN)", clock);
-                var analysis = musicnn.Analyze(logMel, maxPatches);
+                float[] patches = MusicnnModel.FrontEnd.ComputeWindows(pcm16, MusicnnModel.PatchFrames, maxPatches > 0 ? maxPatches : null, out int patchCount);
+                Record("log-mel (MusiCNN, the sampled patches' frames)", clock);
+                var analysis = musicnn.AnalyzePatches(patches, patchCount, padded: false);
                 Record($"musicnn-msd model ({analysis.Patches} patches)", clock);
                 float[] pcm22 = await ffmpeg.DecodeMonoAsync(input, 22_050, ct);
                 Record("decode 22.05 kHz", clock);

@@ -45,7 +45,7 @@ public sealed class MusicnnBackend(PretrainedModelFiles files, OnnxRuntimeHost o
     {
         var model = Model();
         int max = options.Value.MusicnnMaxPatches;
-        var analysis = model.Analyze(MusicnnModel.FrontEnd.Compute(audio), max > 0 ? max : null);
+        var analysis = model.AnalyzeAudio(audio, max > 0 ? max : null);
         string? note = analysis.Padded ? "shorter than one 3-second MusiCNN patch: padded with silence" : null;
         return Task.FromResult(new AudioEmbedding(analysis.Embedding, analysis.Tags, note));
     }

@@ -141,34 +141,22 @@ public sealed class OnnxManifestBackend : IEmbeddingBackend, IDisposable
 
     private DenseTensor<float> LogMelWindows(float[] audio, OnnxManifest m)
     {
-        int bands = m.LogMel!.MelBands, frames = m.WindowFrames!.Value;
-        float[] logMel = _frontEnd!.Compute(audio);
-        int available = Math.Max(1, logMel.Length / bands / frames);
-        int take = _maxWindows > 0 ? Math.Min(_maxWindows, available) : available;
-        var data = new float[take * frames * bands];
-        for (int w = 0; w < take; w++)
-        {
-            int window = take == 1 ? 0 : (int)Math.Round((double)w * (available - 1) / (take - 1));
-            var source = logMel.AsSpan(window * frames * bands, Math.Min(frames * bands, logMel.Length - window * frames * bands));
-            source.CopyTo(data.AsSpan(w * frames * bands));
-        }
-
-        return new DenseTensor<float>(data, [take, frames, bands]);
+        int frames = m.WindowFrames!.Value;
+        float[] data = _frontEnd!.ComputeWindows(audio, frames, _maxWindows > 0 ? _maxWindows : null, out int windows);
+        return new DenseTensor<float>(data, [windows, frames, m.LogMel!.MelBands]);
     }
 
     private DenseTensor<float> WaveformWindows(float[] audio, OnnxManifest m)
     {
         int size = (int)(m.WindowSeconds!.Value * m.SampleRate);
-        int available = Math.Max(1, audio.Length / size);
-        int take = _maxWindows > 0 ? Math.Min(_maxWindows, available) : available;
-        var data = new float[take * size];
-        for (int w = 0; w < take; w++)
+        int[] starts = EvenWindows.Starts(audio.Length, size, _maxWindows > 0 ? _maxWindows : null);
+        var data = new float[starts.Length * size];
+        for (int w = 0; w < starts.Length; w++)
         {
-            int window = take == 1 ? 0 : (int)Math.Round((double)w * (available - 1) / (take - 1));
-            audio.AsSpan(window * size, Math.Min(size, audio.Length - window * size)).CopyTo(data.AsSpan(w * size));
+            audio.AsSpan(starts[w], Math.Min(size, audio.Length - starts[w])).CopyTo(data.AsSpan(w * size));
         }
 
-        return new DenseTensor<float>(data, [take, size]);
+        return new DenseTensor<float>(data, [starts.Length, size]);
     }
 
     private static string? Validate(OnnxManifest m)

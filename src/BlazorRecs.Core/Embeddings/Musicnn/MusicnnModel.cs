@@ -93,21 +93,32 @@ public sealed class MusicnnModel : IDisposable
             throw new ArgumentException("No audio frames to analyse.", nameof(logMel));
         }
 
-        bool padded = frames < PatchFrames;
-        int available = Math.Max(1, frames / PatchFrames);
-        int take = maxPatches is { } max and > 0 ? Math.Min(max, available) : available;
-        var input = new float[take * PatchFrames * Bands];
-        for (int p = 0; p < take; p++)
+        int[] starts = EvenWindows.Starts(frames, PatchFrames, maxPatches);
+        var input = new float[starts.Length * PatchFrames * Bands];
+        for (int p = 0; p < starts.Length; p++)
         {
-            // Evenly spaced over the available patches, first and last included.
-            int patch = take == 1 ? 0 : (int)Math.Round((double)p * (available - 1) / (take - 1));
-            ReadOnlySpan<float> source = logMel.Slice(patch * PatchFrames * Bands, Math.Min(PatchFrames, frames) * Bands);
-            source.CopyTo(input.AsSpan(p * PatchFrames * Bands));
+            logMel.Slice(starts[p] * Bands, Math.Min(PatchFrames, frames) * Bands).CopyTo(input.AsSpan(p * PatchFrames * Bands));
         }
 
-        float[] embeddings = EmbedPatches(input);
+        return AnalyzePatches(input, starts.Length, frames < PatchFrames);
+    }
+
+    /// <summary>
+    /// Analyses mono 16 kHz audio: the same as <see cref="Analyze(ReadOnlySpan{float}, int?)"/> of
+    /// <see cref="FrontEnd"/>'s spectrogram, computing only the frames of the patches it embeds.
+    /// </summary>
+    public MusicnnAnalysis AnalyzeAudio(ReadOnlySpan<float> audio, int? maxPatches = null)
+    {
+        float[] input = FrontEnd.ComputeWindows(audio, PatchFrames, maxPatches, out int patches);
+        return AnalyzePatches(input, patches, FrontEnd.FrameCount(audio.Length) < PatchFrames);
+    }
+
+    /// <summary>Embeds <paramref name="count"/> row-major [187, 96] patches and averages their embeddings and tags.</summary>
+    public MusicnnAnalysis AnalyzePatches(float[] patches, int count, bool padded)
+    {
+        float[] embeddings = EmbedPatches(patches);
         float[] tags = TagEmbeddings(embeddings);
-        return new MusicnnAnalysis(MeanRows(embeddings, EmbeddingSize), MeanRows(tags, TagNames.Count), take, padded);
+        return new MusicnnAnalysis(MeanRows(embeddings, EmbeddingSize), MeanRows(tags, TagNames.Count), count, padded);
     }
 
     /// <inheritdoc />
