@@ -7,6 +7,7 @@ var root = new RootCommand("BlazorRecs: a music streaming simulation for compari
     SeedCommand.Create(),
     ImportCommand.Create(),
     EmbedCommand.Create(),
+    TrainCnnCommand.Create(),
     EvaluateCommand.Create(),
     new Command("bench", "Benchmarks that print figures measured in one run")
     {

@@ -44,8 +44,9 @@ public sealed class SeedCatalogJob(
     /// <inheritdoc />
     public string Kind => JobKind;
 
-    /// <inheritdoc />
-    public IReadOnlyList<string> FollowUps => [Embeddings.EmbedTracksJob.JobKind];
+    /// <summary>Embeds the new catalog with every available backend, then trains the in-house CNN on it (whose own
+    /// follow-up embeds the catalog with the new model), so the demo ends with every backend computed.</summary>
+    public IReadOnlyList<string> FollowUps => [Embeddings.EmbedTracksJob.JobKind, Embeddings.Contrastive.TrainContrastiveCnnJob.JobKind];
 
     /// <summary>The last run's figures.</summary>
     public SeedReport? Report { get; private set; }
