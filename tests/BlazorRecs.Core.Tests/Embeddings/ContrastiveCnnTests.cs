@@ -64,7 +64,7 @@ public sealed class ContrastiveCnnTests
     public async Task Training_learns_lowers_the_loss_and_makes_a_versioned_backend_whose_neighbours_share_genre()
     {
         await using var host = await TestHost.StartAsync(null,
-            "--BlazorRecs:ContrastiveCnn:Epochs=60", "--BlazorRecs:ContrastiveCnn:LearningRate=0.003", "--BlazorRecs:ContrastiveCnn:BatchSize=8", "--BlazorRecs:ContrastiveCnn:ChunkFrames=32",
+            "--BlazorRecs:ContrastiveCnn:Epochs=60", "--BlazorRecs:ContrastiveCnn:BatchSize=8", "--BlazorRecs:ContrastiveCnn:ChunkFrames=32",
             "--BlazorRecs:ContrastiveCnn:MelBands=32", "--BlazorRecs:ContrastiveCnn:BaseChannels=4");
         var ffmpeg = host.Services.GetRequiredService<Ffmpeg>();
         Directory.CreateDirectory(Path.Combine(host.DataDirectory, "audio"));

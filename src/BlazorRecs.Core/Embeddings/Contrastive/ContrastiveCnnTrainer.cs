@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using BlazorRecs.Core.Embeddings.Audio;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,6 +19,8 @@ public sealed record ContrastiveEpoch(int Epoch, double Loss, double Seconds);
 /// </summary>
 public sealed class ContrastiveCnnTrainer(ContrastiveCnnOptions options, Device device)
 {
+    private const double MaxGradientNorm = 5.0;
+
     /// <summary>
     /// Trains a new network on <paramref name="spectrograms"/> (mel power, row-major [frames, bands], one per track)
     /// and returns it with its loss per epoch. Stops at <see cref="ContrastiveCnnOptions.Epochs"/> or the time budget.
@@ -53,9 +56,18 @@ public sealed class ContrastiveCnnTrainer(ContrastiveCnnOptions options, Device 
                 using var views = tensor(Views(spectrograms, order.AsSpan(start, batch), rng), [2L * batch, 1, options.MelBands, options.ChunkFrames]);
                 optimizer.zero_grad();
                 var loss = ContrastiveCnnNetwork.NtXent(network.call(views.to(device)), options.Temperature);
+                float value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"Contrastive training diverged in epoch {epoch} (NT-Xent {value}); nothing was saved. Lower BlazorRecs:ContrastiveCnn:LearningRate (now {options.LearningRate})."));
+                }
+
                 loss.backward();
+                // Clipping keeps one batch of near-identical views from throwing the weights off.
+                nn.utils.clip_grad_norm_(network.parameters(), MaxGradientNorm);
                 optimizer.step();
-                lossSum += loss.item<float>();
+                lossSum += value;
                 steps++;
             }
 
