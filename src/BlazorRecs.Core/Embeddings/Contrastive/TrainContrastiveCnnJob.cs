@@ -91,6 +91,7 @@ public sealed class TrainContrastiveCnnJob(
     private static float[] EmbedSpectrogram(ContrastiveCnnNetwork network, float[] power, ContrastiveCnnOptions o)
     {
         int bands = o.MelBands, frames = power.Length / bands, chunk = o.ChunkFrames;
+        double scale = o.FrontEnd.LogScale; // FrontEnd builds a new settings record on every read
         int[] starts = EvenWindows.Starts(frames, chunk, o.MaxChunks > 0 ? o.MaxChunks : null);
         var logMel = new float[starts.Length * chunk * bands];
         for (int c = 0; c < starts.Length; c++)
@@ -99,7 +100,7 @@ public sealed class TrainContrastiveCnnJob(
             var target = logMel.AsSpan(c * chunk * bands);
             for (int i = 0; i < source.Length; i++)
             {
-                target[i] = (float)Math.Log10(1 + o.FrontEnd.LogScale * source[i]);
+                target[i] = (float)Math.Log10(1 + scale * source[i]);
             }
         }
 
