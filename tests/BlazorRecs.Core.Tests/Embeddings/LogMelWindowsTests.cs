@@ -10,7 +10,7 @@ public sealed class LogMelWindowsTests
     [InlineData(40.0, 4)] // more windows than asked for: evenly spaced, the first at the reflect-padded start
     [InlineData(40.0, 0)] // every window
     [InlineData(6.5, 16)] // fewer windows than asked for
-    public void Windows_are_exactly_the_matching_rows_of_the_full_spectrogram(double seconds, int max)
+    public void Windows_are_the_matching_rows_of_the_full_spectrogram(double seconds, int max)
     {
         float[] audio = Chirp((int)(seconds * 16_000));
         const int window = 187, bands = 96;
@@ -24,7 +24,7 @@ public sealed class LogMelWindowsTests
         Assert.Equal(count * window * bands, windows.Length);
         for (int w = 0; w < count; w++)
         {
-            Assert.Equal(full.AsSpan(starts[w] * bands, window * bands).ToArray(), windows.AsSpan(w * window * bands, window * bands).ToArray());
+            AssertClose(full.AsSpan(starts[w] * bands, window * bands), windows.AsSpan(w * window * bands, window * bands));
         }
     }
 
@@ -37,7 +37,7 @@ public sealed class LogMelWindowsTests
         float[] windows = FrontEnd.ComputeWindows(audio, 187, 16, out int count);
 
         Assert.Equal(1, count);
-        Assert.Equal(full, windows.AsSpan(0, full.Length).ToArray());
+        AssertClose(full, windows.AsSpan(0, full.Length));
         Assert.All(windows.AsSpan(full.Length).ToArray(), v => Assert.Equal(0f, v));
     }
 
@@ -49,6 +49,20 @@ public sealed class LogMelWindowsTests
     [InlineData(1000, 187, null, new[] { 0, 187, 374, 561, 748 })]
     public void Even_windows_are_spread_over_the_signal_first_and_last_included(int length, int window, int? max, int[] expected)
         => Assert.Equal(expected, EvenWindows.Starts(length, window, max));
+
+    // The same frames, computed in FFT batches of another size: libtorch's batched FFT may round the last bit
+    // differently with the batch's shape on some CPUs, so "the same" is to float precision, not bit for bit.
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (Math.Abs(expected[i] - actual[i]) > 1e-5f * Math.Max(1f, Math.Abs(expected[i])))
+            {
+                Assert.Fail($"value {i}: expected {expected[i]}, got {actual[i]}");
+            }
+        }
+    }
 
     private static float[] Chirp(int n)
     {

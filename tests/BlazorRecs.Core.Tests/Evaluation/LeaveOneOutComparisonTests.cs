@@ -1,3 +1,4 @@
+using BlazorRecs.Core.Tests.Support;
 using System.Text.Json;
 using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Recommenders.Bert4Rec;
@@ -10,6 +11,7 @@ namespace BlazorRecs.Core.Tests.Evaluation;
 /// CI's tiny version of the Beauty check (the full run is a benchmark: see README): the first 3,000 users of Amazon
 /// Beauty, popularity and a briefly trained BERT4Rec (items renumbered to the subset), through the same code and report the <c>evaluate</c> command uses.
 /// </summary>
+[Collection(TorchTrainingCollection.Name)]
 public sealed class LeaveOneOutComparisonTests
 {
     [Fact]

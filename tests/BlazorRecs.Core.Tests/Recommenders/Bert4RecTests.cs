@@ -1,3 +1,4 @@
+using BlazorRecs.Core.Tests.Support;
 using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Evaluation.Splits;
 using BlazorRecs.Core.Recommenders;
@@ -11,6 +12,7 @@ namespace BlazorRecs.Core.Tests.Recommenders;
 /// BERT4Rec on a task with one right answer: item i is always followed by item i + 1 (mod N). A model that learned
 /// the task ranks the successor of the last history item first; popularity cannot (every item is equally common).
 /// </summary>
+[Collection(TorchTrainingCollection.Name)]
 public sealed class Bert4RecTests
 {
     private const int Items = 30;

@@ -15,6 +15,7 @@ namespace BlazorRecs.Core.Tests.Recommenders;
 /// The evaluate job must train, evaluate hot and cold and save the run; live recommendations must suit the
 /// listener and rank a track added afterwards from its vector alone.
 /// </summary>
+[Collection(TorchTrainingCollection.Name)]
 public sealed class RecommenderPipelineTests
 {
     private const string Backend = "test-audio";

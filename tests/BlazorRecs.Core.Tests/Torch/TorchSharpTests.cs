@@ -1,9 +1,11 @@
+using BlazorRecs.Core.Tests.Support;
 using BlazorRecs.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BlazorRecs.Core.Tests.Torch;
 
+[Collection(TorchTrainingCollection.Name)]
 public sealed class TorchSharpTests
 {
     [Fact]

@@ -68,8 +68,8 @@ public sealed class LogMelSpectrogram
     /// Log-mel windows of <paramref name="windowFrames"/> frames for a model that pools over windows, row-major
     /// [windows, windowFrames, bands]: the non-overlapping windows of the whole spectrogram, or at most
     /// <paramref name="maxWindows"/> of them evenly spaced (<see cref="EvenWindows"/>). Only the frames inside the chosen
-    /// windows are computed, each exactly as <see cref="Compute"/> computes it, so a long upload costs what its windows
-    /// cost. Audio shorter than one window gives one window padded with zeros (log-mel of silence).
+    /// windows are computed, each as <see cref="Compute"/> computes it, so a long upload costs what its windows
+    /// cost (the same values to float precision: FFT batches differ). Audio shorter than one window gives one window padded with zeros (log-mel of silence).
     /// </summary>
     public float[] ComputeWindows(ReadOnlySpan<float> audio, int windowFrames, int? maxWindows, out int windows)
     {
