@@ -13,13 +13,28 @@ namespace BlazorRecs.Core.Similarity;
 /// <summary>A neighbour: a track and its cosine similarity to the query.</summary>
 public sealed record Neighbour(int TrackId, float Score);
 
+/// <summary>How one backend's index stands: its vectors, its factory, and how it was kept up to date.</summary>
+/// <param name="Backend">The backend id.</param>
+/// <param name="Vectors">Vectors in the index.</param>
+/// <param name="Factory">The FAISS factory string it was built with.</param>
+/// <param name="FullBuilds">Times this process built it from every stored vector.</param>
+/// <param name="IncrementalUpdates">Times it was brought up to date by adding and removing only what changed.</param>
+public sealed record IndexState(string Backend, long Vectors, string Factory, int FullBuilds, int IncrementalUpdates);
+
 /// <summary>
 /// One FAISS index per embedding backend, over the stored track vectors: standardised per dimension over the
 /// catalog (so no dimension dominates by its scale alone; MFCC covariances dwarf the means), L2-normalised, and
 /// searched by inner product, which is then the cosine. Each index is kept on disk (written to a temporary file and
-/// renamed) and rebuilt from the database whenever its vectors changed (version, count or newest vector); building
-/// a flat index over the whole catalog takes milliseconds to a second, and the standardisation must follow the data.
+/// renamed, with a sidecar of the ids and vector times it holds).
 /// </summary>
+/// <remarks>
+/// Every query checks the stored vectors' state (version, count, id sum, newest vector). When it moved, the index
+/// is updated incrementally: vectors of new or recomputed tracks are added, those of removed or recomputed tracks are
+/// removed (<c>remove_ids</c>), all standardised with the statistics of the last full build. A full rebuild happens
+/// when there is no usable index, the version or factory changed, the index type cannot remove (HNSW), or the
+/// changes since the last full build pass a tenth of the vectors it was standardised over, so the standardisation
+/// keeps following the data.
+/// </remarks>
 public sealed class SimilarityIndexes(
     IDbContextFactory<BlazorRecsDbContext> contexts,
     IOptions<BlazorRecsOptions> options,
@@ -57,6 +72,12 @@ public sealed class SimilarityIndexes(
 
     /// <summary>Brings the backend's index up to date with the stored vectors (the embed job calls this).</summary>
     public Task RefreshAsync(string backend, CancellationToken cancellationToken) => CurrentAsync(backend, cancellationToken);
+
+    /// <summary>The backend's index as this process last brought it up to date; null before its first use.</summary>
+    public IndexState? Describe(string backend) =>
+        _indexes.TryGetValue(backend, out var loaded)
+            ? new IndexState(backend, loaded.Index.Count, loaded.Stamp.Factory, loaded.FullBuilds, loaded.IncrementalUpdates)
+            : null;
 
     /// <inheritdoc />
     public void Dispose()
@@ -107,14 +128,21 @@ public sealed class SimilarityIndexes(
         await gate.WaitAsync(ct);
         try
         {
-            if (_indexes.TryGetValue(backend, out current) && current.Stamp == state)
+            if (!_indexes.TryGetValue(backend, out current))
             {
+                current = TryLoadFromDisk(backend, state);
+            }
+
+            if (current is not null && current.Stamp == state)
+            {
+                _indexes[backend] = current;
                 return current;
             }
 
-            var loaded = TryLoadFromDisk(backend, state) ?? await BuildAsync(backend, state, ct);
             // The replaced index is not disposed here: a query may still be searching it. Its native memory is
             // released by its SafeHandle once nothing refers to it.
+            var loaded = (current is null ? null : await TryUpdateAsync(backend, current, state, ct))
+                         ?? await BuildAsync(backend, state, current?.FullBuilds ?? 0, ct);
             _indexes[backend] = loaded;
             return loaded;
         }
@@ -124,23 +152,82 @@ public sealed class SimilarityIndexes(
         }
     }
 
-    // What the index must reflect: the backend's current version, how many vectors, and the newest one.
+    // What the index must reflect: the backend's current version, how many vectors, which tracks (their id sum, so a
+    // removal and an addition together still move it) and the newest vector.
     private async Task<Stamp> StateAsync(string backend, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         string? version = await db.EmbeddingBackends.Where(b => b.Id == backend).Select(b => b.Version).FirstOrDefaultAsync(ct)
                           ?? throw new KeyNotFoundException($"No vectors for backend '{backend}' yet: run the embed job.");
-        var rows = db.TrackEmbeddings.Where(e => e.BackendId == backend && e.Version == version);
-        int count = await rows.CountAsync(ct);
-        long newest = count == 0 ? 0 : (await rows.MaxAsync(e => e.ComputedAt, ct)).UtcTicks;
-        return new Stamp(version, count, newest, indexOptions.Value.Factory);
+        var summary = (await Rows(db, backend, version).GroupBy(_ => 1)
+            .Select(g => new { Count = g.Count(), IdSum = g.Sum(e => (long)e.TrackId), Newest = g.Max(e => e.ComputedAt) })
+            .ToListAsync(ct)).SingleOrDefault();
+        return summary is null
+            ? new Stamp(version, 0, 0, 0, indexOptions.Value.Factory)
+            : new Stamp(version, summary.Count, summary.IdSum, summary.Newest.UtcTicks, indexOptions.Value.Factory);
     }
 
-    private async Task<Loaded> BuildAsync(string backend, Stamp stamp, CancellationToken ct)
+    private static IQueryable<TrackEmbedding> Rows(BlazorRecsDbContext db, string backend, string version) =>
+        db.TrackEmbeddings.AsNoTracking().Where(e => e.BackendId == backend && e.Version == version);
+
+    // Adds and removes only what changed since the index last matched the database; null when a full build is due.
+    private async Task<Loaded?> TryUpdateAsync(string backend, Loaded current, Stamp state, CancellationToken ct)
+    {
+        if (current.Stamp.Version != state.Version || current.Stamp.Factory != state.Factory)
+        {
+            return null;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var stored = await Rows(db, backend, state.Version).Select(e => new { e.TrackId, e.ComputedAt }).ToListAsync(ct);
+        var ticks = stored.ToDictionary(r => (long)r.TrackId, r => r.ComputedAt.UtcTicks);
+        var added = ticks.Where(t => !current.Ticks.TryGetValue(t.Key, out long had) || had != t.Value).Select(t => t.Key).ToList();
+        // Removed tracks, and recomputed ones (their old vector goes before the new one is added).
+        var removed = current.Ticks.Keys.Where(id => !ticks.TryGetValue(id, out long now) || now != current.Ticks[id]).ToArray();
+        int changes = current.ChangesSinceBuild + added.Count + removed.Count(id => !ticks.ContainsKey(id));
+        if (changes > Math.Max(16, current.StandardisedOver / 10))
+        {
+            return null;
+        }
+
+        var wanted = added.Select(id => (int)id).ToList();
+        var fresh = await Rows(db, backend, state.Version).Where(e => wanted.Contains(e.TrackId))
+            .Select(e => new { e.TrackId, e.Vector }).ToListAsync(ct);
+        int dim = current.Mean.Length;
+        var prepared = new float[fresh.Count * dim];
+        var ids = new long[fresh.Count];
+        for (int i = 0; i < fresh.Count; i++)
+        {
+            current.Prepare(EmbeddingStore.ToFloats(fresh[i].Vector)).CopyTo(prepared.AsSpan(i * dim, dim));
+            ids[i] = fresh[i].TrackId;
+        }
+
+        try
+        {
+            current.Index.Remove(removed);
+            if (ids.Length > 0)
+            {
+                current.Index.Add(prepared, ids);
+            }
+        }
+        catch (FaissException ex)
+        {
+            logger.LogInformation("The {Backend} index ({Factory}) cannot be updated in place ({Reason}); rebuilding it", backend, state.Factory, ex.Message);
+            return null;
+        }
+
+        var updated = current with { Stamp = state, Ticks = ticks, ChangesSinceBuild = changes, IncrementalUpdates = current.IncrementalUpdates + 1 };
+        Save(backend, updated);
+        logger.LogInformation("Updated the {Backend} index in place: {Added} vectors added or replaced, {Removed} removed, {Count} in all",
+            backend, fresh.Count, removed.Length, updated.Index.Count);
+        return updated;
+    }
+
+    private async Task<Loaded> BuildAsync(string backend, Stamp stamp, int builds, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.BackendId == backend && e.Version == stamp.Version)
-            .OrderBy(e => e.TrackId).Select(e => new { e.TrackId, e.Vector }).ToListAsync(ct);
+        var rows = await Rows(db, backend, stamp.Version).OrderBy(e => e.TrackId)
+            .Select(e => new { e.TrackId, e.Vector, e.ComputedAt }).ToListAsync(ct);
         int dim = rows.Count == 0 ? 1 : rows[0].Vector.Length / sizeof(float);
         var vectors = new float[rows.Count * dim];
         var ids = new long[rows.Count];
@@ -151,7 +238,8 @@ public sealed class SimilarityIndexes(
         }
 
         var (mean, scale) = Standardisation(vectors, dim, rows.Count);
-        var loaded = new Loaded(stamp, CreateIndex(dim), mean, scale);
+        var ticks = rows.ToDictionary(r => (long)r.TrackId, r => r.ComputedAt.UtcTicks);
+        var loaded = new Loaded(stamp, CreateIndex(dim), mean, scale, ticks, rows.Count, ChangesSinceBuild: 0, FullBuilds: builds + 1, IncrementalUpdates: 0);
         if (rows.Count > 0)
         {
             float[] prepared = new float[vectors.Length];
@@ -199,7 +287,9 @@ public sealed class SimilarityIndexes(
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string tempIndex = path + ".faiss.tmp", tempMeta = path + ".json.tmp";
         loaded.Index.Write(tempIndex);
-        File.WriteAllText(tempMeta, JsonSerializer.Serialize(new Sidecar(loaded.Stamp, loaded.Mean, loaded.Scale)));
+        var sidecar = new Sidecar(loaded.Stamp, loaded.Mean, loaded.Scale, [.. loaded.Ticks.Keys], [.. loaded.Ticks.Values],
+            loaded.StandardisedOver, loaded.ChangesSinceBuild);
+        File.WriteAllText(tempMeta, JsonSerializer.Serialize(sidecar));
         File.Move(tempIndex, path + ".faiss", overwrite: true);
         File.Move(tempMeta, path + ".json", overwrite: true);
     }
@@ -215,12 +305,28 @@ public sealed class SimilarityIndexes(
         try
         {
             var sidecar = JsonSerializer.Deserialize<Sidecar>(File.ReadAllText(path + ".json"));
-            if (sidecar is null || sidecar.Stamp != state)
+            // Another version or factory, or a sidecar without the ids it holds: rebuilt from the database. An index
+            // that is merely behind is loaded and then updated in place.
+            if (sidecar?.Ids is null || sidecar.Ticks is null || sidecar.Ids.Length != sidecar.Ticks.Length
+                || sidecar.Stamp.Version != state.Version || sidecar.Stamp.Factory != state.Factory)
             {
-                return null; // out of date: rebuilt from the database
+                return null;
             }
 
-            return new Loaded(state, FaissIndex.Read(path + ".faiss"), sidecar.Mean, sidecar.Scale);
+            var index = FaissIndex.Read(path + ".faiss");
+            if (index.Count != sidecar.Ids.Length)
+            {
+                index.Dispose();
+                return null;
+            }
+
+            var ticks = new Dictionary<long, long>(sidecar.Ids.Length);
+            for (int i = 0; i < sidecar.Ids.Length; i++)
+            {
+                ticks[sidecar.Ids[i]] = sidecar.Ticks[i];
+            }
+
+            return new Loaded(sidecar.Stamp, index, sidecar.Mean, sidecar.Scale, ticks, sidecar.StandardisedOver, sidecar.ChangesSinceBuild, 0, 0);
         }
         catch (Exception ex) when (ex is JsonException or FaissException or IOException)
         {
@@ -258,11 +364,15 @@ public sealed class SimilarityIndexes(
         return (mean, scale);
     }
 
-    private sealed record Stamp(string Version, int Count, long NewestTicks, string Factory);
+    private sealed record Stamp(string Version, int Count, long IdSum, long NewestTicks, string Factory);
 
-    private sealed record Sidecar(Stamp Stamp, float[] Mean, float[] Scale);
+    private sealed record Sidecar(Stamp Stamp, float[] Mean, float[] Scale, long[]? Ids, long[]? Ticks, int StandardisedOver, int ChangesSinceBuild);
 
-    private sealed record Loaded(Stamp Stamp, FaissIndex Index, float[] Mean, float[] Scale)
+    // Ticks: each indexed track's vector time. StandardisedOver: vectors the mean and scale were computed over.
+    // ChangesSinceBuild: vectors added or removed in place since then.
+    private sealed record Loaded(
+        Stamp Stamp, FaissIndex Index, float[] Mean, float[] Scale, IReadOnlyDictionary<long, long> Ticks,
+        int StandardisedOver, int ChangesSinceBuild, int FullBuilds, int IncrementalUpdates)
     {
         public float[] Prepare(ReadOnlySpan<float> vector)
         {

@@ -3,6 +3,7 @@ using BlazorRecs.Core.Embeddings;
 using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Similarity;
 using BlazorRecs.Core.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BlazorRecs.Core.Tests.Similarity;
@@ -53,6 +54,53 @@ public sealed class SimilarityIndexesTests
         await File.WriteAllTextAsync(Path.Combine(host.DataDirectory, "indexes", Backend + ".json"), "{ not json", Ct);
         var rebuilt = await fresh.SimilarToTrackAsync(Backend, ids[1][0], 1, Ct);
         Assert.Equal(added, rebuilt![0].TrackId);
+    }
+
+    [Fact]
+    public async Task Added_recomputed_and_removed_tracks_update_the_index_in_place_and_many_changes_rebuild_it()
+    {
+        await using var host = await TestHost.StartAsync();
+        var ids = await SeedVectorsAsync(host, perCluster: 10);
+        var indexes = host.Services.GetRequiredService<SimilarityIndexes>();
+        var store = host.Services.GetRequiredService<EmbeddingStore>();
+        await indexes.RefreshAsync(Backend, Ct);
+        Assert.Equal(new IndexState(Backend, 30, "Flat", FullBuilds: 1, IncrementalUpdates: 0), indexes.Describe(Backend));
+
+        // Added: a copy of a cluster-2 vector is at once that track's nearest neighbour.
+        int added = await AddTrackAsync(host, (await store.VectorAsync(ids[2][0], Backend, Ct))!);
+        Assert.Equal(added, (await indexes.SimilarToTrackAsync(Backend, ids[2][0], 1, Ct))![0].TrackId);
+        Assert.Equal(new IndexState(Backend, 31, "Flat", 1, 1), indexes.Describe(Backend));
+
+        // Recomputed: its new vector (a copy of a cluster-0 one) replaces the old one, which no longer answers.
+        await store.SaveAsync(added, Backend, "v1", new AudioEmbedding((await store.VectorAsync(ids[0][0], Backend, Ct))!, null), Ct);
+        Assert.Equal(added, (await indexes.SimilarToTrackAsync(Backend, ids[0][0], 1, Ct))![0].TrackId);
+        Assert.DoesNotContain(added, (await indexes.SimilarToTrackAsync(Backend, ids[2][0], 9, Ct))!.Select(n => n.TrackId));
+        Assert.Equal(new IndexState(Backend, 31, "Flat", 1, 2), indexes.Describe(Backend));
+
+        // Removed: a deleted track's vector leaves the index.
+        await using (var db = await host.DbAsync())
+        {
+            db.Tracks.Remove(await db.Tracks.SingleAsync(t => t.Id == ids[0][1], Ct));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Assert.DoesNotContain(ids[0][1], (await indexes.SimilarToTrackAsync(Backend, ids[0][0], 30, Ct))!.Select(n => n.TrackId));
+        Assert.Equal(new IndexState(Backend, 30, "Flat", 1, 3), indexes.Describe(Backend));
+
+        // Another process picks the saved index up from disk and goes on updating it in place.
+        using var restarted = ActivatorUtilities.CreateInstance<SimilarityIndexes>(host.Services);
+        int another = await AddTrackAsync(host, (await store.VectorAsync(ids[1][0], Backend, Ct))!);
+        Assert.Equal(another, (await restarted.SimilarToTrackAsync(Backend, ids[1][0], 1, Ct))![0].TrackId);
+        Assert.Equal(new IndexState(Backend, 31, "Flat", 0, 1), restarted.Describe(Backend));
+
+        // Many changes since the last full build: the standardisation must follow the data, so it is rebuilt.
+        for (int i = 0; i < 20; i++)
+        {
+            await AddTrackAsync(host, Centre(i % 3, 0.5f));
+        }
+
+        await restarted.RefreshAsync(Backend, Ct);
+        Assert.Equal(new IndexState(Backend, 51, "Flat", 1, 0), restarted.Describe(Backend));
     }
 
     [Fact]
