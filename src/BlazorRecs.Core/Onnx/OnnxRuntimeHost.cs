@@ -52,6 +52,11 @@ public sealed class OnnxRuntimeHost(IOptions<BlazorRecsOptions> options, ILogger
 
         string provider = SelectedProvider;
         using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // Idle intra-op threads sleep instead of spinning: models run beside ffmpeg, libtorch and each other (the
+        // embed job runs one track per core, an upload every backend at once), and spinning threads take the cores
+        // those need.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         if (provider == CudaProvider)
         {
             sessionOptions.AppendExecutionProvider_CUDA(0);

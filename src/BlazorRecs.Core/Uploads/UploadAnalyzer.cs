@@ -137,13 +137,15 @@ public sealed class UploadAnalyzer(
             throw new UploadRejectedException($"The audio is {info.Duration.TotalMinutes:0.#} minutes long; the limit is {uploadOptions.Value.MaxSeconds / 60.0:0.#} minutes.", 413);
         }
 
-        // One decode for all backends (a mono stream per sample rate they listen at), then the backends listen side
-        // by side: on two cores the MFCCs are computed while MusiCNN runs.
+        // One decode for all backends (a mono stream per sample rate they listen at), cut into one time range per core
+        // decoded side by side (MP3 decoding is single-threaded); then the backends listen side by side: on two cores
+        // the MFCCs are computed while MusiCNN runs.
         var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
         IReadOnlyDictionary<int, float[]> audio;
         try
         {
-            audio = await ffmpeg.DecodeMonoAsync(path, available.Select(b => b.Info.SampleRate), cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds);
+            audio = await ffmpeg.DecodeMonoAsync(path, available.Select(b => b.Info.SampleRate), cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
+                parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds);
         }
         catch (ExternalProcessException ex)
         {

@@ -51,6 +51,42 @@ public sealed class FfmpegTests : IDisposable
     }
 
     [Fact]
+    public async Task A_decode_cut_into_time_ranges_side_by_side_joins_to_the_whole_decode()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string mp3 = Path.Combine(_dir, "long-chirp.mp3");
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "aevalsrc=sin(2*PI*(200+20*t)*t)|0.5*sin(2*PI*700*t):s=44100:d=30", "-b:a", "128k", mp3], ct);
+
+        var whole = await _ffmpeg.DecodeMonoAsync(mp3, [16000, 22050], ct);
+        var joined = await _ffmpeg.DecodeMonoAsync(mp3, [16000, 22050], ct, parts: 3, durationSeconds: 30);
+
+        // Cuts at 10 s and 20 s, each part decoded with a second of pre-roll, so no join can be heard: the samples
+        // are the whole decode's everywhere, to float rounding.
+        foreach (int rate in new[] { 16000, 22050 })
+        {
+            Assert.Equal(whole[rate].Length, joined[rate].Length);
+            int worstAt = Enumerable.Range(0, whole[rate].Length).MaxBy(i => Math.Abs(whole[rate][i] - joined[rate][i]));
+            double worst = Math.Abs(whole[rate][worstAt] - joined[rate][worstAt]);
+            Assert.True(worst < 1e-4, $"{rate} Hz: the decodes differ by {worst} at {worstAt / (double)rate:0.000} s");
+        }
+    }
+
+    [Fact]
+    public async Task A_decode_asked_for_parts_of_a_short_file_decodes_it_in_one_run()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string mp3 = Path.Combine(_dir, "short.mp3");
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "sine=frequency=500:sample_rate=44100:duration=8", "-b:a", "128k", mp3], ct);
+
+        var whole = await _ffmpeg.DecodeMonoAsync(mp3, [16000, 22050], ct);
+        var asked = await _ffmpeg.DecodeMonoAsync(mp3, [16000, 22050], ct, parts: 4, durationSeconds: 8);
+
+        // Under ten seconds a part saves less than an ffmpeg start costs, so the result is the single decode exactly.
+        Assert.Equal(whole[16000], asked[16000]);
+        Assert.Equal(whole[22050], asked[22050]);
+    }
+
+    [Fact]
     public async Task A_shared_decode_of_a_file_that_is_not_audio_raises_the_same_clear_error_and_leaves_no_temporary_files()
     {
         string bogus = Path.Combine(_dir, "noise.mp3");
