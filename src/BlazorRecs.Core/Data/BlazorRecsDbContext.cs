@@ -89,9 +89,9 @@ public sealed class BlazorRecsDbContext(DbContextOptions<BlazorRecsDbContext> op
             e.HasKey(x => new { x.TrackId, x.BackendId });
             e.HasOne(x => x.Track).WithMany().HasForeignKey(x => x.TrackId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(x => x.Backend).WithMany().HasForeignKey(x => x.BackendId).OnDelete(DeleteBehavior.Cascade);
-            // Covers "how many current vectors, and the newest" (the indexes' and live models' freshness check) without
-            // reading the vector blobs.
-            e.HasIndex(x => new { x.BackendId, x.Version, x.ComputedAt });
+            // Covers the indexes' and live models' freshness check (how many current vectors, their track-id sum, the
+            // newest) without reading the rows and their vector blobs: TrackId must be in it for the sum.
+            e.HasIndex(x => new { x.BackendId, x.Version, x.ComputedAt, x.TrackId });
         });
 
         modelBuilder.Entity<Job>(e =>

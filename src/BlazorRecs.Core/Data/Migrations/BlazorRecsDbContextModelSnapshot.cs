@@ -207,7 +207,7 @@ namespace BlazorRecs.Core.Data.Migrations
 
                     b.HasKey("TrackId", "BackendId");
 
-                    b.HasIndex("BackendId", "Version", "ComputedAt");
+                    b.HasIndex("BackendId", "Version", "ComputedAt", "TrackId");
 
                     b.ToTable("TrackEmbeddings");
                 });
