@@ -42,10 +42,14 @@ internal static class EmbeddingBenchmarks
                 files.PathOf(BlazorRecs.Core.Embeddings.PretrainedModelFiles.MusicnnMsd.RelativeFiles[1]));
             var indexes = sp.GetRequiredService<SimilarityIndexes>();
             var analyzer = sp.GetRequiredService<BlazorRecs.Core.Uploads.UploadAnalyzer>();
+            var limits = analyzer.Limits;
+            var excerpts = limits.ExcerptsFor(info.Duration.TotalSeconds);
+            var wholeFileAnalyzer = ActivatorUtilities.CreateInstance<BlazorRecs.Core.Uploads.UploadAnalyzer>(sp, Options.Create(limits with { Excerpts = 0 }));
             int maxPatches = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.MusicnnMaxPatches;
             bool searchable = await HasVectorsAsync(sp, ct);
             Console.WriteLine($"input {Path.GetFileName(input)}: {F(info.Duration.TotalSeconds)} s; MusiCNN patches: at most {maxPatches}; " +
-                              $"search: {(searchable ? "over the configured catalog's indexes" : "skipped (no vectors in the configured data directory)")}");
+                              $"search: {(searchable ? "over the configured catalog's indexes" : "skipped (no vectors in the configured data directory)")}; " +
+                              $"the analyser hears {(excerpts is null ? "the whole file" : $"{excerpts.Count} excerpts of {F(limits.ExcerptSeconds, "0.000")} s")}");
 
             var steps = new Dictionary<string, List<double>>();
             void Record(string step, Stopwatch clock)
@@ -81,8 +85,28 @@ internal static class EmbeddingBenchmarks
                 Record("decode both rates in one ffmpeg run", clock);
                 await ffmpeg.DecodeMonoAsync(input, [16_000, 22_050], ct, parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds);
                 Record($"decode both rates, {Environment.ProcessorCount} time ranges side by side (the analyser's)", clock);
-                await analyzer.AnalyzeAsync(input, 10, ct);
+                if (excerpts is not null)
+                {
+                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, info.Format);
+                    Record($"decode both rates, {excerpts.Count} excerpts in one ffmpeg run", clock);
+                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, info.Format, parts: Environment.ProcessorCount);
+                    Record($"decode both rates, {excerpts.Count} excerpts in {Environment.ProcessorCount} runs side by side (the analyser's)", clock);
+                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, inputFormat: null, parts: Environment.ProcessorCount);
+                    Record($"  the same, each input probing the file (no -f {info.Format})", clock);
+                }
+
+                var whole = await wholeFileAnalyzer.AnalyzeAsync(input, 10, ct);
+                Record("upload analyser, whole file heard (Uploads:Excerpts=0)", clock);
+                var heard = await analyzer.AnalyzeAsync(input, 10, ct);
                 Record("upload analyser end to end (backends in parallel)", clock);
+                if (run == 0)
+                {
+                    foreach (var result in heard.Results)
+                    {
+                        float[] full = whole.Results.Single(r => r.Backend == result.Backend).Embedding;
+                        Console.WriteLine($"{result.Backend}: cosine of the analyser's vector to the whole file's {F(Cosine(result.Embedding, full), "0.0000")}");
+                    }
+                }
                 if (run > 0)
                 {
                     (steps.TryGetValue("sum of the steps above, one at a time", out var list) ? list : steps["sum of the steps above, one at a time"] = []).Add(sequential);
@@ -147,6 +171,9 @@ internal static class EmbeddingBenchmarks
         });
         return command;
     }
+
+    private static double Cosine(float[] a, float[] b)
+        => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
 
     private static async Task<bool> HasVectorsAsync(IServiceProvider sp, CancellationToken ct)
     {

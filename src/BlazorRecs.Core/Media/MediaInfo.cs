@@ -3,8 +3,10 @@ using System.Text.Json;
 
 namespace BlazorRecs.Core.Media;
 
-/// <summary>What ffprobe says about an audio file: its length, whether it has audio, and its tags.</summary>
-public sealed record MediaInfo(TimeSpan Duration, bool HasAudio, string? Codec, IReadOnlyDictionary<string, string> Tags)
+/// <summary>What ffprobe says about an audio file: its length, whether it has audio, its tags, and the demuxer that
+/// reads it (<see cref="Format"/>, for example <c>mp3</c> or <c>mov</c>: naming it spares ffmpeg probing the file
+/// again, which for an MP3 with a large cover picture means running every demuxer's probe over the first megabyte).</summary>
+public sealed record MediaInfo(TimeSpan Duration, bool HasAudio, string? Codec, IReadOnlyDictionary<string, string> Tags, string? Format = null)
 {
     /// <summary>A tag by any of its usual spellings (ID3, Vorbis, MP4 differ in case).</summary>
     public string? Tag(string name) => Tags.TryGetValue(name, out string? v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
@@ -16,9 +18,11 @@ public sealed record MediaInfo(TimeSpan Duration, bool HasAudio, string? Codec, 
         var root = doc.RootElement;
         var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         double seconds = 0;
+        string? demuxer = null;
         if (root.TryGetProperty("format", out var format))
         {
             seconds = ParseSeconds(format);
+            demuxer = format.TryGetProperty("format_name", out var name) ? name.GetString()?.Split(',')[0] : null;
             Collect(format, tags);
         }
 
@@ -43,7 +47,7 @@ public sealed record MediaInfo(TimeSpan Duration, bool HasAudio, string? Codec, 
             throw new ExternalProcessException($"{Path.GetFileName(path)} has no audio stream.");
         }
 
-        return new MediaInfo(TimeSpan.FromSeconds(seconds), hasAudio, codec, tags);
+        return new MediaInfo(TimeSpan.FromSeconds(seconds), hasAudio, codec, tags, demuxer);
     }
 
     private static double ParseSeconds(JsonElement element) =>

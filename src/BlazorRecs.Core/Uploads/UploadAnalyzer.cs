@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Embeddings;
@@ -24,6 +25,24 @@ public sealed record UploadOptions
     /// <summary>Longest accepted audio.</summary>
     [Range(1, 24 * 3600)]
     public int MaxSeconds { get; init; } = 20 * 60;
+
+    /// <summary>
+    /// A long upload is heard as this many evenly spaced excerpts instead of whole (0: always decode the whole file).
+    /// Excerpts apply only to files longer than twice what they cover (about 96 s by default), where skipping the
+    /// rest saves more than the extra seeks cost.
+    /// </summary>
+    [Range(0, 1000)]
+    public int Excerpts { get; init; } = 16;
+
+    /// <summary>Each excerpt's length. The default is one MusiCNN patch (187 frames, hop 256, 16 kHz), so with
+    /// <see cref="Excerpts"/> equal to <c>Embeddings:MusicnnMaxPatches</c> MusiCNN hears exactly the patches it would
+    /// sample from the whole file.</summary>
+    [Range(0.5, 600)]
+    public double ExcerptSeconds { get; init; } = 2.992;
+
+    /// <summary>The excerpts a file of <paramref name="durationSeconds"/> is heard as, or null to hear it whole.</summary>
+    public IReadOnlyList<AudioExcerpt>? ExcerptsFor(double durationSeconds)
+        => Excerpts > 0 && durationSeconds > 2 * Excerpts * ExcerptSeconds ? AudioExcerpt.Spread(durationSeconds, Excerpts, ExcerptSeconds) : null;
 }
 
 /// <summary>An upload that cannot be analysed, with the HTTP status that says why (413 too big, 422 not usable audio).</summary>
@@ -137,15 +156,19 @@ public sealed class UploadAnalyzer(
             throw new UploadRejectedException($"The audio is {info.Duration.TotalMinutes:0.#} minutes long; the limit is {uploadOptions.Value.MaxSeconds / 60.0:0.#} minutes.", 413);
         }
 
-        // One decode for all backends (a mono stream per sample rate they listen at), cut into one time range per core
-        // decoded side by side (MP3 decoding is single-threaded); then the backends listen side by side: on two cores
-        // the MFCCs are computed while MusiCNN runs.
+        // One decode for all backends (a mono stream per sample rate they listen at). A long file is heard as evenly
+        // spaced excerpts, decoded without reading the rest (one ffmpeg per core); a shorter one whole, cut into one time range
+        // per core decoded side by side (MP3 decoding is single-threaded). Then the backends listen side by side: on
+        // two cores the MFCCs are computed while MusiCNN runs.
         var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
+        var excerpts = uploadOptions.Value.ExcerptsFor(info.Duration.TotalSeconds);
         IReadOnlyDictionary<int, float[]> audio;
         try
         {
-            audio = await ffmpeg.DecodeMonoAsync(path, available.Select(b => b.Info.SampleRate), cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
-                parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds);
+            audio = excerpts is not null
+                ? await ffmpeg.DecodeExcerptsAsync(path, available.Select(b => b.Info.SampleRate), excerpts, cancellationToken, info.Format, parts: Environment.ProcessorCount)
+                : await ffmpeg.DecodeMonoAsync(path, available.Select(b => b.Info.SampleRate), cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
+                    parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds);
         }
         catch (ExternalProcessException ex)
         {
@@ -157,8 +180,10 @@ public sealed class UploadAnalyzer(
             CheckAudible(samples, rate);
         }
 
+        string? heard = excerpts is null ? null : string.Create(CultureInfo.InvariantCulture,
+            $"Heard as {excerpts.Count} evenly spaced excerpts of {excerpts[0].LengthSeconds:0.0} s ({excerpts.Sum(e => e.LengthSeconds):0} s of the {info.Duration.TotalMinutes:0.0}-minute file), not whole.");
         var results = await Task.WhenAll(available.Select(b =>
-            Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, cancellationToken), cancellationToken)));
+            Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, heard, cancellationToken), cancellationToken)));
         return new UploadAnalysis(info.Duration.TotalSeconds, results, info.Codec);
     }
 
@@ -230,12 +255,13 @@ public sealed class UploadAnalyzer(
         }
     }
 
-    private async Task<UploadBackendResult> AnalyzeWithAsync(IEmbeddingBackend backend, BackendInfo described, float[] audio, int neighbours, CancellationToken cancellationToken)
+    private async Task<UploadBackendResult> AnalyzeWithAsync(
+        IEmbeddingBackend backend, BackendInfo described, float[] audio, int neighbours, string? heard, CancellationToken cancellationToken)
     {
         var embedding = await backend.EmbedAsync(audio, cancellationToken);
         IReadOnlyList<Neighbour> near = [];
         IReadOnlyList<ListenerMatch> listeners = [];
-        string? note = embedding.Note;
+        string? note = JoinNotes(embedding.Note, heard);
         try
         {
             near = await indexes.SimilarToVectorAsync(described.Id, embedding.Vector, neighbours, exclude: null, cancellationToken);
@@ -243,7 +269,7 @@ public sealed class UploadAnalyzer(
         }
         catch (KeyNotFoundException)
         {
-            note = string.Join(" ", new[] { note, "The catalog has no vectors for this backend yet (the embed job computes them)." }.Where(n => n is not null));
+            note = JoinNotes(note, "The catalog has no vectors for this backend yet (the embed job computes them).");
         }
 
         var tags = embedding.Tags is null
@@ -260,6 +286,8 @@ public sealed class UploadAnalyzer(
         name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
         return name.Length == 0 ? "upload" : name[..Math.Min(name.Length, 120)];
     }
+
+    private static string? JoinNotes(params string?[] notes) => notes.Any(n => n is not null) ? string.Join(" ", notes.OfType<string>()) : null;
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

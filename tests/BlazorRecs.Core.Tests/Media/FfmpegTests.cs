@@ -72,6 +72,59 @@ public sealed class FfmpegTests : IDisposable
     }
 
     [Fact]
+    public async Task Excerpts_decoded_alone_are_the_whole_decodes_samples_at_those_times_joined_end_to_end()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string mp3 = Path.Combine(_dir, "covered-chirp.mp3");
+        // A 40 s stereo chirp with a cover picture in its ID3 tag, as real uploads have: the excerpt inputs name the
+        // demuxer and seek by bitrate, and must still land on the same samples as a decode of the whole file.
+        string cover = Path.Combine(_dir, "cover.png");
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "mandelbrot=s=320x320", "-frames:v", "1", cover], ct);
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "aevalsrc=sin(2*PI*(200+20*t)*t)|0.5*sin(2*PI*700*t):s=44100:d=40", "-i", cover,
+            "-map", "0:a", "-map", "1:v", "-c:v", "copy", "-disposition:v", "attached_pic", "-b:a", "128k", mp3], ct);
+        var info = await _ffmpeg.ProbeAsync(mp3, ct);
+        Assert.Equal("mp3", info.Format);
+        var excerpts = AudioExcerpt.Spread(info.Duration.TotalSeconds, 4, 2.992);
+        // 13 whole windows of 2.992 s fit in 40 s; windows 0, 4, 8 and 12 are taken, moved back onto the 20 ms grid.
+        Assert.Equal([0, 11.96, 23.92, 35.9], excerpts.Select(e => Math.Round(e.StartSeconds, 6)));
+
+        var whole = await _ffmpeg.DecodeMonoAsync(mp3, [16000, 22050], ct);
+        // Three runs side by side for four excerpts: groups of one, one and two, joined in order.
+        var heard = await _ffmpeg.DecodeExcerptsAsync(mp3, [16000, 22050], excerpts, ct, info.Format, parts: 3);
+
+        foreach (int rate in new[] { 16000, 22050 })
+        {
+            int each = (int)Math.Round(2.992 * rate);
+            Assert.Equal(4 * each, heard[rate].Length);
+            for (int e = 0; e < excerpts.Count; e++)
+            {
+                int at = (int)Math.Round(excerpts[e].StartSeconds * rate);
+                float[] expected = whole[rate][at..(at + each)];
+                float[] got = heard[rate][(e * each)..((e + 1) * each)];
+                int worstAt = Enumerable.Range(0, each).MaxBy(i => Math.Abs(expected[i] - got[i]));
+                double worst = Math.Abs(expected[worstAt] - got[worstAt]);
+                Assert.True(worst < 1e-3, $"{rate} Hz, excerpt {e} at {excerpts[e].StartSeconds} s: differs from the whole decode by {worst} at sample {worstAt}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_excerpt_past_the_end_of_the_file_comes_back_short_and_a_file_that_is_not_audio_raises_a_clear_error()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string mp3 = Path.Combine(_dir, "ten.mp3");
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "sine=frequency=500:sample_rate=44100:duration=10", "-b:a", "128k", mp3], ct);
+
+        var heard = await _ffmpeg.DecodeExcerptsAsync(mp3, [16000], [new AudioExcerpt(2, 1), new AudioExcerpt(9, 3)], ct);
+
+        // One whole second, then what is left after 9 s (about a second, give or take the encoder's padding).
+        Assert.InRange(heard[16000].Length, 16000 + 15_000, 16000 + 17_200);
+        string bogus = Path.Combine(_dir, "bogus.mp3");
+        await File.WriteAllBytesAsync(bogus, Enumerable.Range(0, 5000).Select(i => (byte)(i * 37)).ToArray(), ct);
+        await Assert.ThrowsAsync<ExternalProcessException>(() => _ffmpeg.DecodeExcerptsAsync(bogus, [16000], [new AudioExcerpt(0, 1)], ct));
+    }
+
+    [Fact]
     public async Task A_decode_asked_for_parts_of_a_short_file_decodes_it_in_one_run()
     {
         var ct = TestContext.Current.CancellationToken;
