@@ -64,10 +64,54 @@ internal static class RecommenderBenchmarks
             Console.WriteLine($"BERT4Rec training: {measured.Sequences} sequences in {F(measured.Seconds, "0.00")} s = {F(measured.SequencesPerSecond)} sequences/s; " +
                               $"{F(measured.FlopsPerSecond / 1e9)} GFLOP/s");
             Console.WriteLine($"fraction of matmul: {F(measured.FlopsPerSecond / baseline, "0.00")} (goal >= 0.35)");
+            Console.WriteLine("where a step's time goes:");
+            foreach (var (phase, seconds) in measured.Phases)
+            {
+                Console.WriteLine($"  {phase,-44} {F(1000 * seconds / parse.GetValue(batches), "0.00"),8} ms/step  {F(100 * seconds / measured.Seconds),5} %");
+            }
+
+            // The model's largest matmul, alone: what its shape allows, as a ceiling for the whole step.
+            int masked = (int)Math.Max(1, measured.MaskedPositions / parse.GetValue(batches));
+            double output = OutputLayerFlops(device, masked, options.Hidden, data.ItemCount, TimeSpan.FromSeconds(3));
+            Console.WriteLine($"output layer alone ({masked} masked x {options.Hidden} x {data.ItemCount} items, logits and softmax cross-entropy, " +
+                              $"forward and backward): {F(output / 1e9)} GFLOP/s = {F(output / baseline, "0.00")} of matmul");
             await host.StopAsync(ct);
             return 0;
         });
         return command;
+    }
+
+    // The output layer's training work for about the given time: logits of m hidden states against n items,
+    // full-softmax cross-entropy, backward into both; counted as 3 x the forward matmul, as the step is.
+    private static double OutputLayerFlops(torch.Device device, int m, int hidden, int n, TimeSpan duration)
+    {
+        using var scope = torch.NewDisposeScope();
+        var states = torch.randn(m, hidden, device: device).requires_grad_(true);
+        var items = torch.randn(n, hidden, device: device).requires_grad_(true);
+        var labels = torch.randint(0, n, m, device: device);
+        void Step()
+        {
+            using var inner = torch.NewDisposeScope();
+            states.grad?.zero_();
+            items.grad?.zero_();
+            torch.nn.functional.cross_entropy(states.matmul(items.t()), labels).backward();
+        }
+
+        Step();
+        int runs = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            Step();
+            runs++;
+        }
+
+        if (device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize();
+        }
+
+        return 3 * 2.0 * m * hidden * n * runs / clock.Elapsed.TotalSeconds;
     }
 
     // Repeated square matmuls for about the given time: 2 n^3 operations each.

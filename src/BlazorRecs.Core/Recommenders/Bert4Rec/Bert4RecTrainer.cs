@@ -64,9 +64,10 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
         var pool = new List<int[]>();
-        long sequences = 0;
+        long sequences = 0, maskedPositions = 0;
         double flops = 0;
         var clock = new Stopwatch();
+        var phases = new StepPhases(device);
         for (int step = 0; step < batches + 3; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -82,10 +83,11 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
                 clock.Start();
             }
 
-            var (length, masked) = StepWithShape(network, optimizer, batch, data.Sequences, data.ItemCount, random);
+            var (length, masked) = StepWithShape(network, optimizer, batch, data.Sequences, data.ItemCount, random, step >= 3 ? phases : null);
             if (step >= 3)
             {
                 sequences += batch.Length;
+                maskedPositions += masked;
                 flops += TrainingFlops(batch.Length, length, masked, data.ItemCount, data.Features?.Dimension ?? 0);
             }
         }
@@ -96,7 +98,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         }
 
         clock.Stop();
-        return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops);
+        return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops, phases.Seconds, maskedPositions);
     }
 
     /// <summary>
@@ -176,14 +178,19 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random) =>
         Step(network, optimizer, MaskedBatch(batchUsers, sequences, itemCount, random), batchUsers.Length);
 
-    private (int Length, int Masked) StepWithShape(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random)
+    private (int Length, int Masked) StepWithShape(
+        Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random, StepPhases? phases)
     {
+        phases?.Start();
         var batch = MaskedBatch(batchUsers, sequences, itemCount, random);
-        Step(network, optimizer, batch, batchUsers.Length);
+        phases?.Lap("batch assembly (masking, padding)");
+        Step(network, optimizer, batch, batchUsers.Length, phases);
         return (batch.Tokens.Length, batch.Positions.Length);
     }
 
-    private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, ((long[] Ids, int Length) Tokens, long[] Positions, long[] Labels) batch, int rows)
+    private double Step(
+        Bert4RecNetwork network, optim.Optimizer optimizer, ((long[] Ids, int Length) Tokens, long[] Positions, long[] Labels) batch, int rows,
+        StepPhases? phases = null)
     {
         using var scope = NewDisposeScope();
         var (tokens, positions, labels) = batch;
@@ -195,11 +202,37 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         var items = network.ItemVectors();
         var hidden = network.Encode(tokenTensor, items);
         var masked = hidden.reshape(-1, hidden.shape[2]).index_select(0, positionTensor);
+        phases?.Lap("forward: item vectors and encoder");
         var logits = network.Logits(masked, items);
+        phases?.Lap("forward: head and logits over all items");
         var loss = nn.functional.cross_entropy(logits, labelTensor);
+        phases?.Lap("forward: softmax cross-entropy");
         loss.backward();
+        phases?.Lap("backward");
         optimizer.step();
+        phases?.Lap("Adam step");
         return loss.item<float>();
+    }
+
+    // Wall time per phase of the timed steps, for the benchmark's split (waits for the GPU at each lap on CUDA).
+    private sealed class StepPhases(Device device)
+    {
+        private readonly Stopwatch _clock = new();
+
+        public Dictionary<string, double> Seconds { get; } = [];
+
+        public void Start() => _clock.Restart();
+
+        public void Lap(string phase)
+        {
+            if (device.type == DeviceType.CUDA)
+            {
+                cuda.synchronize();
+            }
+
+            Seconds[phase] = Seconds.GetValueOrDefault(phase) + _clock.Elapsed.TotalSeconds;
+            _clock.Restart();
+        }
     }
 
     /// <summary>
@@ -255,7 +288,9 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 /// <param name="Sequences">Training sequences (batch rows) processed.</param>
 /// <param name="Seconds">Wall time of the timed steps.</param>
 /// <param name="Flops">Floating-point operations of those steps.</param>
-public readonly record struct TrainingThroughput(long Sequences, double Seconds, double Flops)
+/// <param name="Phases">Seconds spent in each phase of those steps, in step order.</param>
+/// <param name="MaskedPositions">Masked positions scored against every item in those steps.</param>
+public readonly record struct TrainingThroughput(long Sequences, double Seconds, double Flops, IReadOnlyDictionary<string, double> Phases, long MaskedPositions)
 {
     /// <summary>Sequences per second.</summary>
     public double SequencesPerSecond => Sequences / Seconds;
