@@ -64,10 +64,11 @@ internal static class RecommenderBenchmarks
             Console.WriteLine($"BERT4Rec training: {measured.Sequences} sequences in {F(measured.Seconds, "0.00")} s = {F(measured.SequencesPerSecond)} sequences/s; " +
                               $"{F(measured.FlopsPerSecond / 1e9)} GFLOP/s");
             Console.WriteLine($"fraction of matmul: {F(measured.FlopsPerSecond / baseline, "0.00")} (goal >= 0.35)");
-            Console.WriteLine("where a step's time goes:");
-            foreach (var (phase, seconds) in measured.Phases)
+            Console.WriteLine("where a step's time goes (further steps timed phase by phase; ms scaled to the measured step time):");
+            double stepMs = 1000 * measured.Seconds / parse.GetValue(batches);
+            foreach (var (phase, share) in measured.Phases)
             {
-                Console.WriteLine($"  {phase,-44} {F(1000 * seconds / parse.GetValue(batches), "0.00"),8} ms/step  {F(100 * seconds / measured.Seconds),5} %");
+                Console.WriteLine($"  {phase,-44} {F(share * stepMs, "0.00"),8} ms/step  {F(100 * share),5} %");
             }
 
             // The model's largest matmul, alone: what its shape allows, as a ceiling for the whole step.

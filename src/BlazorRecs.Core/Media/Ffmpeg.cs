@@ -132,6 +132,11 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         ArgumentOutOfRangeException.ThrowIfZero(excerpts.Count, nameof(excerpts));
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
         int[] rates = sampleRates.Distinct().ToArray();
+        if (rates.Length == 0)
+        {
+            return new Dictionary<int, float[]>();
+        }
+
         foreach (int rate in rates)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(rate, 1000, nameof(sampleRates));
@@ -204,7 +209,7 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         }
         finally
         {
-            work.Delete(recursive: true);
+            DeleteScratch(work);
         }
     }
 
@@ -249,7 +254,7 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         }
         finally
         {
-            work.Delete(recursive: true);
+            DeleteScratch(work);
         }
     }
 
@@ -281,6 +286,22 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         string[] words = first.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int at = Array.IndexOf(words, "version");
         return at >= 0 && at + 1 < words.Length ? words[at + 1] : first.Trim();
+    }
+
+    // A killed child (timeout, cancellation) may still hold its output files for a moment: what it left is cleaned up
+    // on the best effort, and never replaces the error that ended the decode.
+    private static void DeleteScratch(DirectoryInfo work)
+    {
+        try
+        {
+            work.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static async Task<float[]> ReadFloatsAsync(Stream stdout, CancellationToken cancellationToken)

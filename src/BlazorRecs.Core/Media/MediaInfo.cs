@@ -22,7 +22,7 @@ public sealed record MediaInfo(TimeSpan Duration, bool HasAudio, string? Codec, 
         if (root.TryGetProperty("format", out var format))
         {
             seconds = ParseSeconds(format);
-            demuxer = format.TryGetProperty("format_name", out var name) ? name.GetString()?.Split(',')[0] : null;
+            demuxer = format.TryGetProperty("format_name", out var name) && name.GetString()?.Split(',')[0].Trim() is { Length: > 0 } first ? first : null;
             Collect(format, tags);
         }
 

@@ -161,14 +161,29 @@ public sealed class UploadAnalyzer(
         // per core decoded side by side (MP3 decoding is single-threaded). Then the backends listen side by side: on
         // two cores the MFCCs are computed while MusiCNN runs.
         var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
+        int[] rates = available.Select(b => b.Info.SampleRate).Distinct().ToArray();
         var excerpts = uploadOptions.Value.ExcerptsFor(info.Duration.TotalSeconds);
         IReadOnlyDictionary<int, float[]> audio;
+        string? heard = null;
         try
         {
-            audio = excerpts is not null
-                ? await ffmpeg.DecodeExcerptsAsync(path, available.Select(b => b.Info.SampleRate), excerpts, cancellationToken, info.Format, parts: Environment.ProcessorCount)
-                : await ffmpeg.DecodeMonoAsync(path, available.Select(b => b.Info.SampleRate), cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
+            audio = excerpts is not null && rates.Length > 0
+                ? await ffmpeg.DecodeExcerptsAsync(path, rates, excerpts, cancellationToken, info.Format, parts: Environment.ProcessorCount)
+                : new Dictionary<int, float[]>();
+            double planned = excerpts?.Sum(e => e.LengthSeconds) ?? 0;
+            double decoded = audio.Count == 0 ? 0 : audio.Min(a => a.Value.Length / (double)a.Key);
+            if (excerpts is not null && decoded >= 0.9 * planned && audio.All(a => !IsSilent(a.Value)))
+            {
+                heard = string.Create(CultureInfo.InvariantCulture,
+                    $"Heard as {excerpts.Count} evenly spaced excerpts of {excerpts[0].LengthSeconds:0.0} s ({decoded:0} s of the {info.Duration.TotalMinutes:0.0}-minute file), not whole.");
+            }
+            else
+            {
+                // Short files, and long ones whose excerpts came back short or silent (a duration ffprobe guessed from
+                // the bitrate of a truncated or header-less VBR file; silence just where the excerpts fell): the whole file.
+                audio = await ffmpeg.DecodeMonoAsync(path, rates, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
                     parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds);
+            }
         }
         catch (ExternalProcessException ex)
         {
@@ -180,8 +195,6 @@ public sealed class UploadAnalyzer(
             CheckAudible(samples, rate);
         }
 
-        string? heard = excerpts is null ? null : string.Create(CultureInfo.InvariantCulture,
-            $"Heard as {excerpts.Count} evenly spaced excerpts of {excerpts[0].LengthSeconds:0.0} s ({excerpts.Sum(e => e.LengthSeconds):0} s of the {info.Duration.TotalMinutes:0.0}-minute file), not whole.");
         var results = await Task.WhenAll(available.Select(b =>
             Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, heard, cancellationToken), cancellationToken)));
         return new UploadAnalysis(info.Duration.TotalSeconds, results, info.Codec);
@@ -249,11 +262,13 @@ public sealed class UploadAnalyzer(
             throw new UploadRejectedException("Less than 0.1 s of audio could be decoded; the file may be truncated or damaged.");
         }
 
-        if (audio.All(x => Math.Abs(x) < 1e-6f))
+        if (IsSilent(audio))
         {
             throw new UploadRejectedException("The file is digital silence: there is nothing to listen to.");
         }
     }
+
+    private static bool IsSilent(float[] audio) => audio.All(x => Math.Abs(x) < 1e-6f);
 
     private async Task<UploadBackendResult> AnalyzeWithAsync(
         IEmbeddingBackend backend, BackendInfo described, float[] audio, int neighbours, string? heard, CancellationToken cancellationToken)

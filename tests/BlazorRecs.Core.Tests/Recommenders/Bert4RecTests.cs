@@ -95,6 +95,27 @@ public sealed class Bert4RecTests
     }
 
     [Fact]
+    public void The_throughput_measurement_counts_the_steps_it_timed_and_splits_a_step_into_phases_that_add_up()
+    {
+        var split = LeaveOneOutSplit.Create(Items, Successions(users: 400, seed: 4));
+        var options = Small with { Dropout = 0.1 };
+
+        var measured = new Bert4RecTrainer(options, CPU).MeasureThroughput(split.TrainingData(), batches: 5, TestContext.Current.CancellationToken);
+
+        // 400 users in batches of 32: the five timed steps (after three warm-up ones) are full batches.
+        Assert.Equal(5 * 32, measured.Sequences);
+        // At least one masked position a row, and the flops of each step's real shapes.
+        Assert.InRange(measured.MaskedPositions, 5 * 32, 5 * 32 * options.MaxLength);
+        Assert.True(measured.Flops > 3 * 2.0 * measured.MaskedPositions * options.Hidden * Items, "the output layer's flops alone are a lower bound");
+        Assert.Equal(
+            ["batch assembly (masking, padding)", "batch to tensors, gradients zeroed", "forward: item vectors and encoder", "forward: head and logits over all items",
+             "forward: softmax cross-entropy", "backward", "Adam step", "loss read back, the step's tensors freed"],
+            measured.Phases.Keys);
+        Assert.Equal(1.0, measured.Phases.Values.Sum(), 9);
+        Assert.All(measured.Phases.Values, share => Assert.InRange(share, 0, 1));
+    }
+
+    [Fact]
     public void Training_batches_mask_only_real_items_and_label_them_with_the_true_item()
     {
         var trainer = new Bert4RecTrainer(Small with { MaxLength = 4 }, CPU);
