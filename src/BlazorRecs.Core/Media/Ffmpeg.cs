@@ -163,7 +163,9 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
     {
         // A second of pre-roll before each excerpt (dropped) settles the MP3 decoder; a tenth after it (dropped too)
         // keeps the resampler's flush at the cut out of the samples kept. Inputs seek exactly: a bitrate-guessed seek
-        // (fastseek) lands tens of milliseconds off in an MP3 with a seek table and saves little.
+        // (fastseek) lands tens of milliseconds off in an MP3 with a seek table and saves little. Skipping
+        // find_stream_info would spare each input decoding the cover picture again, but moves MP3 excerpts off the
+        // whole decode's samples (the exactness test fails with it).
         const double preRoll = 1, postRoll = 0.1;
         static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture);
         DirectoryInfo work = Directory.CreateTempSubdirectory("blazorrecs-decode-");
