@@ -268,9 +268,49 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
     /// <exception cref="ExternalProcessException">ffprobe could not read the file (not audio, truncated, missing).</exception>
     public async Task<MediaInfo> ProbeAsync(string path, CancellationToken cancellationToken)
     {
-        string json = await runner.RunForTextAsync(_options.FfprobePath,
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "a", path], cancellationToken);
-        return MediaInfo.Parse(json, path);
+        // A file that opens with an ID3v2 tag is almost always an MP3. Saying so spares ffprobe its generic probe, which
+        // cannot see past a large tag (cover art) and runs every demuxer's probe over growing buffers up to a megabyte
+        // (156 -> 117 ms for the benchmark's MP3). Anything else behind an ID3 tag (FLAC, WAV, AAC) reads as MP3 with no
+        // duration or fails, and is probed as usual.
+        if (StartsWithId3Tag(path))
+        {
+            try
+            {
+                var info = MediaInfo.Parse(await ProbeAsAsync(path, "mp3", cancellationToken), path);
+                if (info.Duration > TimeSpan.Zero && info.Codec == "mp3")
+                {
+                    return info;
+                }
+            }
+            catch (ExternalProcessException)
+            {
+            }
+        }
+
+        return MediaInfo.Parse(await ProbeAsAsync(path, null, cancellationToken), path);
+    }
+
+    private Task<string> ProbeAsAsync(string path, string? format, CancellationToken cancellationToken) =>
+        runner.RunForTextAsync(_options.FfprobePath,
+            ["-v", "error", .. format is null ? Array.Empty<string>() : ["-f", format], "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "a", path],
+            cancellationToken);
+
+    private static bool StartsWithId3Tag(string path)
+    {
+        Span<byte> head = stackalloc byte[3];
+        try
+        {
+            using var file = File.OpenRead(path);
+            return file.ReadAtLeast(head, 3, throwOnEndOfStream: false) == 3 && head.SequenceEqual("ID3"u8);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The first line of <c>ffmpeg -version</c>'s version, for example <c>5.1.6-0+deb12u1</c>.</summary>

@@ -125,6 +125,26 @@ public sealed class FfmpegTests : IDisposable
         await Assert.ThrowsAsync<ExternalProcessException>(() => _ffmpeg.DecodeExcerptsAsync(bogus, [16000], [new AudioExcerpt(0, 1)], ct));
     }
 
+    [Theory]
+    [InlineData("flac", "flac", "flac")]
+    [InlineData("wav", "wav", "pcm_s16le")]
+    [InlineData("adts", "aac", "aac")]
+    public async Task A_file_that_is_not_an_mp3_behind_an_id3_tag_is_still_probed_as_what_it_is(string muxer, string format, string codec)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string plain = Path.Combine(_dir, $"plain.{muxer}");
+        await _ffmpeg.RunAsync(["-f", "lavfi", "-i", "sine=frequency=440:duration=5", "-f", muxer, plain], ct);
+        string tagged = Path.Combine(_dir, $"tagged.{muxer}");
+        // An empty ID3v2.4 tag in front: ffprobe is first asked to read it as an MP3.
+        await File.WriteAllBytesAsync(tagged, [.. "ID3"u8, 4, 0, 0, 0, 0, 0, 0, .. await File.ReadAllBytesAsync(plain, ct)], ct);
+
+        var info = await _ffmpeg.ProbeAsync(tagged, ct);
+
+        Assert.Equal(format, info.Format);
+        Assert.Equal(codec, info.Codec);
+        Assert.InRange(info.Duration.TotalSeconds, 4.9, 5.1);
+    }
+
     [Fact]
     public async Task A_decode_asked_for_parts_of_a_short_file_decodes_it_in_one_run()
     {
