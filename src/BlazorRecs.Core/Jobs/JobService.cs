@@ -15,6 +15,11 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     // Bounded: a burst of requests waits for room instead of growing without limit.
     private readonly Channel<long> _queue = Channel.CreateBounded<long>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+
+    // Every id written to the queue in this process. The runner's start-up recovery requeues the jobs the database
+    // holds as queued, which includes any enqueued while it starts: without this a job could enter the queue twice,
+    // and its second turn would briefly read as running (cancellable) after it had ended.
+    private readonly ConcurrentDictionary<long, byte> _queued = new();
     // Handlers are scoped (one per run); their kinds are read once from a throwaway scope.
     private readonly Lazy<(HashSet<string> All, string[] Plain)> _kinds = new(() =>
     {
@@ -50,7 +55,11 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
         await db.SaveChangesAsync(cancellationToken);
         var snapshot = JobSnapshot.From(job);
         Changed?.Invoke(snapshot);
-        await _queue.Writer.WriteAsync(job.Id, cancellationToken);
+        if (_queued.TryAdd(job.Id, 0))
+        {
+            await _queue.Writer.WriteAsync(job.Id, cancellationToken);
+        }
+
         return snapshot;
     }
 
@@ -111,5 +120,5 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
 
     internal void Publish(JobSnapshot snapshot) => Changed?.Invoke(snapshot);
 
-    internal bool TryRequeue(long id) => _queue.Writer.TryWrite(id);
+    internal bool TryRequeue(long id) => _queued.TryAdd(id, 0) && _queue.Writer.TryWrite(id);
 }

@@ -81,6 +81,26 @@ public sealed class JobRunnerTests
     }
 
     [Fact]
+    public async Task A_job_enters_the_queue_once_even_when_start_up_recovery_finds_it_queued_and_an_ended_job_cannot_be_cancelled()
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+        var queued = await jobs.EnqueueAsync(CountingJob.JobKind, "3", Ct);
+
+        // What the runner's recovery does with a job the database holds as queued: enqueued already, so not again.
+        Assert.False(jobs.TryRequeue(queued.Id));
+        var ended = await WaitForEndAsync(jobs, queued.Id);
+
+        Assert.Equal(JobState.Succeeded, ended.State);
+        // A second turn in the queue used to make an ended job read as running, and cancellable, for a moment.
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.False(await jobs.CancelAsync(queued.Id, Ct));
+            await Task.Delay(5, Ct);
+        }
+    }
+
+    [Fact]
     public async Task Unknown_job_kinds_are_refused()
     {
         await using var host = await StartAsync();
