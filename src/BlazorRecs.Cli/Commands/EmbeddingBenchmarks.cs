@@ -87,11 +87,11 @@ internal static class EmbeddingBenchmarks
                 Record($"decode both rates, {Environment.ProcessorCount} time ranges side by side (the analyser's)", clock);
                 if (excerpts is not null)
                 {
-                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, info.Format);
+                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, info);
                     Record($"decode both rates, {excerpts.Count} excerpts in one ffmpeg run", clock);
-                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, info.Format, parts: Environment.ProcessorCount);
+                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, info, parts: Environment.ProcessorCount);
                     Record($"decode both rates, {excerpts.Count} excerpts in {Environment.ProcessorCount} runs side by side (the analyser's)", clock);
-                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, inputFormat: null, parts: Environment.ProcessorCount);
+                    await ffmpeg.DecodeExcerptsAsync(input, [16_000, 22_050], excerpts, ct, probed: null, parts: Environment.ProcessorCount);
                     Record($"  the same, each input probing the file (no -f {info.Format})", clock);
                 }
 

@@ -119,13 +119,13 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
     /// <param name="sampleRates">The rates wanted.</param>
     /// <param name="excerpts">What to decode, in the order to join it.</param>
     /// <param name="cancellationToken">Cancels the decode (the child is killed).</param>
-    /// <param name="inputFormat">The demuxer (<see cref="MediaInfo.Format"/>), so that none of the inputs probes the
-    /// file again; null lets ffmpeg probe each.</param>
+    /// <param name="probed">What ffprobe said of the file: its demuxer is named so that no input probes the file again
+    /// (null: each does), and an MP3's inputs also skip reading their streams (see the group's comment).</param>
     /// <param name="parts">Decode the excerpts in this many ffmpeg runs side by side (consecutive groups).</param>
     /// <exception cref="ExternalProcessException">ffmpeg could not read the file; its message says why.</exception>
     public async Task<IReadOnlyDictionary<int, float[]>> DecodeExcerptsAsync(
         string path, IEnumerable<int> sampleRates, IReadOnlyList<AudioExcerpt> excerpts, CancellationToken cancellationToken,
-        string? inputFormat = null, int parts = 1)
+        MediaInfo? probed = null, int parts = 1)
     {
         ArgumentNullException.ThrowIfNull(sampleRates);
         ArgumentNullException.ThrowIfNull(excerpts);
@@ -153,19 +153,20 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         parts = Math.Min(parts, excerpts.Count);
         var groups = await Task.WhenAll(Enumerable.Range(0, parts).Select(p =>
             DecodeExcerptGroupAsync(path, rates, excerpts.Take((p + 1) * excerpts.Count / parts).Skip(p * excerpts.Count / parts).ToList(),
-                inputFormat, cancellationToken)));
+                probed, cancellationToken)));
         return rates.ToDictionary(r => r, r => groups.SelectMany(g => g[r]).SelectMany(excerpt => excerpt).ToArray());
     }
 
     // One ffmpeg run with an input per excerpt: for every rate, each excerpt's samples.
     private async Task<Dictionary<int, float[][]>> DecodeExcerptGroupAsync(
-        string path, int[] rates, List<AudioExcerpt> excerpts, string? inputFormat, CancellationToken cancellationToken)
+        string path, int[] rates, List<AudioExcerpt> excerpts, MediaInfo? probed, CancellationToken cancellationToken)
     {
         // A second of pre-roll before each excerpt (dropped) settles the MP3 decoder; a tenth after it (dropped too)
         // keeps the resampler's flush at the cut out of the samples kept. Inputs seek exactly: a bitrate-guessed seek
-        // (fastseek) lands tens of milliseconds off in an MP3 with a seek table and saves little. Skipping
-        // find_stream_info would spare each input decoding the cover picture again, but moves MP3 excerpts off the
-        // whole decode's samples (the exactness test fails with it).
+        // (fastseek) lands tens of milliseconds off in an MP3 with a seek table and saves little. An MP3's inputs skip
+        // find_stream_info, which would decode the cover picture once per input (about 12 ms each for a 700 KB PNG);
+        // without it ffmpeg counts time from the first frame rather than after the encoder delay, so the seek is moved
+        // by the start time ffprobe reported (the exactness test holds the samples to the whole decode's).
         const double preRoll = 1, postRoll = 0.1;
         static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture);
         DirectoryInfo work = Directory.CreateTempSubdirectory("blazorrecs-decode-");
@@ -175,12 +176,13 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
             var lead = excerpts.Select(e => Math.Min(preRoll, e.StartSeconds)).ToArray();
             for (int e = 0; e < excerpts.Count; e++)
             {
-                if (inputFormat is not null)
+                if (probed?.Format is { } format)
                 {
-                    args.AddRange(["-f", inputFormat]);
+                    args.AddRange(format == "mp3" ? ["-f", format, "-nofind_stream_info"] : ["-f", format]);
                 }
 
-                args.AddRange(["-ss", Seconds(excerpts[e].StartSeconds - lead[e]), "-t", Seconds(excerpts[e].LengthSeconds + lead[e] + postRoll), "-i", path]);
+                double origin = probed?.Format == "mp3" ? probed.StartSeconds : 0;
+                args.AddRange(["-ss", Seconds(origin + excerpts[e].StartSeconds - lead[e]), "-t", Seconds(excerpts[e].LengthSeconds + lead[e] + postRoll), "-i", path]);
             }
 
             for (int e = 0; e < excerpts.Count; e++)

@@ -168,7 +168,7 @@ public sealed class UploadAnalyzer(
         try
         {
             audio = excerpts is not null && rates.Length > 0
-                ? await ffmpeg.DecodeExcerptsAsync(path, rates, excerpts, cancellationToken, info.Format, parts: Environment.ProcessorCount)
+                ? await ffmpeg.DecodeExcerptsAsync(path, rates, excerpts, cancellationToken, info, parts: Environment.ProcessorCount)
                 : new Dictionary<int, float[]>();
             double planned = excerpts?.Sum(e => e.LengthSeconds) ?? 0;
             double decoded = audio.Count == 0 ? 0 : audio.Min(a => a.Value.Length / (double)a.Key);

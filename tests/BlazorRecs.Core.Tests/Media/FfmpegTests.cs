@@ -90,7 +90,7 @@ public sealed class FfmpegTests : IDisposable
 
         var whole = await _ffmpeg.DecodeMonoAsync(mp3, [16000, 22050], ct);
         // Three runs side by side for four excerpts: groups of one, one and two, joined in order.
-        var heard = await _ffmpeg.DecodeExcerptsAsync(mp3, [16000, 22050], excerpts, ct, info.Format, parts: 3);
+        var heard = await _ffmpeg.DecodeExcerptsAsync(mp3, [16000, 22050], excerpts, ct, info, parts: 3);
 
         foreach (int rate in new[] { 16000, 22050 })
         {
