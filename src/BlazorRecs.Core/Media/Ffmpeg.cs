@@ -59,15 +59,10 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
     {
         ArgumentNullException.ThrowIfNull(sampleRates);
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
-        int[] rates = sampleRates.Distinct().ToArray();
+        int[] rates = DistinctRates(sampleRates);
         if (rates.Length == 0)
         {
             return new Dictionary<int, float[]>();
-        }
-
-        foreach (int rate in rates)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(rate, 1000, nameof(sampleRates));
         }
 
         double total = Math.Min(durationSeconds ?? 0, maxSeconds ?? double.MaxValue);
@@ -131,15 +126,10 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         ArgumentNullException.ThrowIfNull(excerpts);
         ArgumentOutOfRangeException.ThrowIfZero(excerpts.Count, nameof(excerpts));
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
-        int[] rates = sampleRates.Distinct().ToArray();
+        int[] rates = DistinctRates(sampleRates);
         if (rates.Length == 0)
         {
             return new Dictionary<int, float[]>();
-        }
-
-        foreach (int rate in rates)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(rate, 1000, nameof(sampleRates));
         }
 
         foreach (var (start, length) in excerpts)
@@ -174,15 +164,13 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         {
             var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
             var lead = excerpts.Select(e => Math.Min(preRoll, e.StartSeconds)).ToArray();
+            bool mp3 = probed?.Format == "mp3";
+            string[] demuxer = probed?.Format is { } format ? mp3 ? ["-f", format, "-nofind_stream_info"] : ["-f", format] : [];
+            double origin = mp3 ? probed!.StartSeconds : 0;
             for (int e = 0; e < excerpts.Count; e++)
             {
-                if (probed?.Format is { } format)
-                {
-                    args.AddRange(format == "mp3" ? ["-f", format, "-nofind_stream_info"] : ["-f", format]);
-                }
-
-                double origin = probed?.Format == "mp3" ? probed.StartSeconds : 0;
-                args.AddRange(["-ss", Seconds(origin + excerpts[e].StartSeconds - lead[e]), "-t", Seconds(excerpts[e].LengthSeconds + lead[e] + postRoll), "-i", path]);
+                args.AddRange([.. demuxer, "-ss", Seconds(origin + excerpts[e].StartSeconds - lead[e]),
+                    "-t", Seconds(excerpts[e].LengthSeconds + lead[e] + postRoll), "-i", path]);
             }
 
             for (int e = 0; e < excerpts.Count; e++)
@@ -215,6 +203,17 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         {
             DeleteScratch(work);
         }
+    }
+
+    private static int[] DistinctRates(IEnumerable<int> sampleRates)
+    {
+        int[] rates = sampleRates.Distinct().ToArray();
+        foreach (int rate in rates)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rate, 1000, nameof(sampleRates));
+        }
+
+        return rates;
     }
 
     // One ffmpeg run: [start, start + length) of the file (null: from the start, to the end) at every rate.

@@ -162,28 +162,11 @@ public sealed class UploadAnalyzer(
         // two cores the MFCCs are computed while MusiCNN runs.
         var available = registry.All.Select(b => (Backend: b, Info: b.Describe())).Where(b => b.Info.Status == BackendStatus.Available).ToList();
         int[] rates = available.Select(b => b.Info.SampleRate).Distinct().ToArray();
-        var excerpts = uploadOptions.Value.ExcerptsFor(info.Duration.TotalSeconds);
         IReadOnlyDictionary<int, float[]> audio;
-        string? heard = null;
+        string? heard;
         try
         {
-            audio = excerpts is not null && rates.Length > 0
-                ? await ffmpeg.DecodeExcerptsAsync(path, rates, excerpts, cancellationToken, info, parts: Environment.ProcessorCount)
-                : new Dictionary<int, float[]>();
-            double planned = excerpts?.Sum(e => e.LengthSeconds) ?? 0;
-            double decoded = audio.Count == 0 ? 0 : audio.Min(a => a.Value.Length / (double)a.Key);
-            if (excerpts is not null && decoded >= 0.9 * planned && audio.All(a => !IsSilent(a.Value)))
-            {
-                heard = string.Create(CultureInfo.InvariantCulture,
-                    $"Heard as {excerpts.Count} evenly spaced excerpts of {excerpts[0].LengthSeconds:0.0} s ({decoded:0} s of the {info.Duration.TotalMinutes:0.0}-minute file), not whole.");
-            }
-            else
-            {
-                // Short files, and long ones whose excerpts came back short or silent (a duration ffprobe guessed from
-                // the bitrate of a truncated or header-less VBR file; silence just where the excerpts fell): the whole file.
-                audio = await ffmpeg.DecodeMonoAsync(path, rates, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
-                    parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds);
-            }
+            (audio, heard) = await HearAsync(path, info, rates, cancellationToken);
         }
         catch (ExternalProcessException ex)
         {
@@ -198,6 +181,27 @@ public sealed class UploadAnalyzer(
         var results = await Task.WhenAll(available.Select(b =>
             Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, heard, cancellationToken), cancellationToken)));
         return new UploadAnalysis(info.Duration.TotalSeconds, results, info.Codec);
+    }
+
+    // The audio every backend hears, one array per rate, and the note that says how it was heard when not whole.
+    private async Task<(IReadOnlyDictionary<int, float[]> Audio, string? Note)> HearAsync(string path, MediaInfo info, int[] rates, CancellationToken cancellationToken)
+    {
+        if (rates.Length > 0 && uploadOptions.Value.ExcerptsFor(info.Duration.TotalSeconds) is { } excerpts)
+        {
+            var audio = await ffmpeg.DecodeExcerptsAsync(path, rates, excerpts, cancellationToken, info, parts: Environment.ProcessorCount);
+            double decoded = audio.Min(a => a.Value.Length / (double)a.Key);
+            if (decoded >= 0.9 * excerpts.Sum(e => e.LengthSeconds) && !audio.Values.Any(IsSilent))
+            {
+                return (audio, string.Create(CultureInfo.InvariantCulture,
+                    $"Heard as {excerpts.Count} evenly spaced excerpts of {excerpts[0].LengthSeconds:0.0} s ({decoded:0} s of the {info.Duration.TotalMinutes:0.0}-minute file), not whole."));
+            }
+
+            // Excerpts that came back short (a duration ffprobe guessed from the bitrate of a truncated or header-less
+            // VBR file) or silent (silence just where they fell): the whole file, as for a short one.
+        }
+
+        return (await ffmpeg.DecodeMonoAsync(path, rates, cancellationToken, maxSeconds: uploadOptions.Value.MaxSeconds,
+            parts: Environment.ProcessorCount, durationSeconds: info.Duration.TotalSeconds), null);
     }
 
     /// <summary>
