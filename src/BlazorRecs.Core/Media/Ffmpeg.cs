@@ -159,7 +159,7 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         // by the start time ffprobe reported (the exactness test holds the samples to the whole decode's).
         const double preRoll = 1, postRoll = 0.1;
         static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture);
-        DirectoryInfo work = Directory.CreateTempSubdirectory("blazorrecs-decode-");
+        DirectoryInfo work = NewScratch();
         try
         {
             var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
@@ -224,7 +224,7 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
             return new Dictionary<int, float[]> { [rates[0]] = await DecodeMonoAsync(path, rates[0], cancellationToken, start, length) };
         }
 
-        DirectoryInfo work = Directory.CreateTempSubdirectory("blazorrecs-decode-");
+        DirectoryInfo work = NewScratch();
         try
         {
             var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
@@ -329,6 +329,19 @@ public sealed class Ffmpeg(ExternalProcessRunner runner, IOptions<MediaOptions> 
         string[] words = first.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int at = Array.IndexOf(words, "version");
         return at >= 0 && at + 1 < words.Length ? words[at + 1] : first.Trim();
+    }
+
+    // A folder of the decode's own for ffmpeg's output files.
+    private DirectoryInfo NewScratch()
+    {
+        if (_options.ScratchDirectory is not { } root)
+        {
+            return Directory.CreateTempSubdirectory("blazorrecs-decode-");
+        }
+
+        var work = new DirectoryInfo(Path.Combine(root, $"blazorrecs-decode-{Guid.NewGuid():N}"));
+        work.Create();
+        return work;
     }
 
     // A killed child (timeout, cancellation) may still hold its output files for a moment: what it left is cleaned up

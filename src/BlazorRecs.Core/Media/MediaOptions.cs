@@ -23,4 +23,8 @@ public sealed record MediaOptions
     /// <summary>A process running longer than this is killed with its whole tree.</summary>
     [Range(1, 24 * 3600)]
     public int TimeoutSeconds { get; init; } = 120;
+
+    /// <summary>Where decodes that need files (several rates, excerpts) keep them while ffmpeg writes; each decode
+    /// makes its own folder there and removes it. Null: the system's temporary folder.</summary>
+    public string? ScratchDirectory { get; init; }
 }

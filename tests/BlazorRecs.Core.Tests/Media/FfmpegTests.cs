@@ -11,7 +11,14 @@ public sealed class FfmpegTests : IDisposable
     private readonly ExternalProcessRunner _runner = new(2, TimeSpan.FromSeconds(60));
     private readonly Ffmpeg _ffmpeg;
 
-    public FfmpegTests() => _ffmpeg = new Ffmpeg(_runner, Options.Create(new MediaOptions()));
+    // Decodes keep their files in a folder of this class's own, so what they leave behind is theirs alone to count.
+    public FfmpegTests()
+    {
+        Directory.CreateDirectory(Scratch);
+        _ffmpeg = new Ffmpeg(_runner, Options.Create(new MediaOptions { ScratchDirectory = Scratch }));
+    }
+
+    private string Scratch => Path.Combine(_dir, "scratch");
 
     [Theory]
     [InlineData(440)]
@@ -123,6 +130,7 @@ public sealed class FfmpegTests : IDisposable
         string bogus = Path.Combine(_dir, "bogus.mp3");
         await File.WriteAllBytesAsync(bogus, Enumerable.Range(0, 5000).Select(i => (byte)(i * 37)).ToArray(), ct);
         await Assert.ThrowsAsync<ExternalProcessException>(() => _ffmpeg.DecodeExcerptsAsync(bogus, [16000], [new AudioExcerpt(0, 1)], ct));
+        Assert.Empty(Directory.GetFileSystemEntries(Scratch));
     }
 
     [Theory]
@@ -165,12 +173,11 @@ public sealed class FfmpegTests : IDisposable
     {
         string bogus = Path.Combine(_dir, "noise.mp3");
         await File.WriteAllBytesAsync(bogus, Enumerable.Range(0, 5000).Select(i => (byte)(i * 37)).ToArray(), TestContext.Current.CancellationToken);
-        int before = Directory.GetDirectories(Path.GetTempPath(), "blazorrecs-decode-*").Length;
 
         var ex = await Assert.ThrowsAsync<ExternalProcessException>(() => _ffmpeg.DecodeMonoAsync(bogus, [22050, 16000], TestContext.Current.CancellationToken));
 
         Assert.NotEqual(0, ex.ExitCode);
-        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "blazorrecs-decode-*").Length);
+        Assert.Empty(Directory.GetFileSystemEntries(Scratch));
     }
 
     [Fact]
