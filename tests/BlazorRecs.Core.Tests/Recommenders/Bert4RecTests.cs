@@ -144,6 +144,31 @@ public sealed class Bert4RecTests
         }
     }
 
+    [Fact]
+    public void The_loss_divisor_is_the_masked_positions_a_batch_holds_on_average()
+    {
+        var options = Small with { MaxLength = 8, BatchSize = 16 };
+        var trainer = new Bert4RecTrainer(options, CPU);
+        // Lengths 1 to 12: short rows (where the forced mask matters) and rows cut to MaxLength.
+        int[][] sequences = Enumerable.Range(0, 96).Select(u => Enumerable.Range(0, 1 + u % 12).ToArray()).ToArray();
+        int[] users = Enumerable.Range(0, sequences.Length).ToArray();
+        var random = new Random(3);
+
+        long masked = 0;
+        const int Epochs = 400;
+        for (int epoch = 0; epoch < Epochs; epoch++)
+        {
+            for (int b = 0; b < users.Length; b += options.BatchSize)
+            {
+                masked += trainer.MaskedBatch(users[b..(b + options.BatchSize)], sequences, Items, random).Positions.Length;
+            }
+        }
+
+        double batches = Epochs * (users.Length / options.BatchSize);
+        // The expectation, not a count of one epoch: 400 epochs of draws land within 1% of it.
+        Assert.Equal(masked / batches, trainer.MaskedPerBatch(users, sequences), masked / batches * 0.01);
+    }
+
     private sealed class Log : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

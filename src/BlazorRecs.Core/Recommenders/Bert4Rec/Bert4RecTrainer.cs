@@ -9,7 +9,8 @@ namespace BlazorRecs.Core.Recommenders.Bert4Rec;
 /// Trains BERT4Rec with the masked-item (cloze) objective: full-softmax cross-entropy over all items at the masked
 /// positions only, Adam, ReduceLROnPlateau and early stopping on a validation metric, keeping the best weights.
 /// Batches are padded only to their own longest sequence, and sequences of similar length are batched together, so
-/// short histories (most of them) cost little.
+/// short histories (most of them) cost little. The loss is summed over a batch's masked positions and divided by the
+/// average count per batch (<see cref="MaskedPerBatch"/>), so that grouping by length does not change what is learned.
 /// </summary>
 public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 {
@@ -63,6 +64,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         network.train();
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
+        double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
         var pool = new List<int[]>();
         int[] NextBatch()
         {
@@ -88,7 +90,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
                 clock.Start();
             }
 
-            var (length, masked) = StepWithShape(network, optimizer, batch, data.Sequences, data.ItemCount, random, null);
+            var (length, masked) = StepWithShape(network, optimizer, batch, data, maskedPerBatch, random, null);
             if (step >= 3)
             {
                 sequences += batch.Length;
@@ -111,7 +113,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         {
             cancellationToken.ThrowIfCancellationRequested();
             phases.Start();
-            StepWithShape(network, optimizer, NextBatch(), data.Sequences, data.ItemCount, random, phases);
+            StepWithShape(network, optimizer, NextBatch(), data, maskedPerBatch, random, phases);
         }
 
         return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops, phases.Shares(), maskedPositions);
@@ -139,6 +141,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
+        double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
         for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
             network.train();
@@ -147,7 +150,8 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             for (int b = 0; b < batches.Count; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                lossSum += Step(network, optimizer, batches[b], data.Sequences, data.ItemCount, random);
+                var batch = MaskedBatch(batches[b], data.Sequences, data.ItemCount, random);
+                lossSum += Step(network, optimizer, batch, batches[b].Length, maskedPerBatch);
                 if (b % 20 == 0)
                 {
                     progress?.Report(new TrainingProgress((epoch - 1 + (double)b / batches.Count) / options.MaxEpochs, epoch,
@@ -191,22 +195,41 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return [.. shuffled];
     }
 
-    private double Step(Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random) =>
-        Step(network, optimizer, MaskedBatch(batchUsers, sequences, itemCount, random), batchUsers.Length);
+    /// <summary>
+    /// The masked positions a batch holds on average over an epoch (the expectation under <see cref="MaskedBatch"/>'s
+    /// masking). Each batch's summed loss is divided by this one constant rather than by its own count, so every masked
+    /// position weighs the same however the batches are composed: with a per-batch mean, a batch of short histories
+    /// (one or two masked positions a row) would give each of its positions several times the weight of a position in
+    /// a batch of long ones, and length bucketing would quietly retrain the model towards short histories.
+    /// </summary>
+    internal double MaskedPerBatch(int[] users, int[][] sequences)
+    {
+        double p = options.MaskProbability, last = 1 - (1 - p) * (1 - options.FinalMaskProbability);
+        double total = 0;
+        foreach (int u in users)
+        {
+            int keep = Math.Min(sequences[u].Length, options.MaxLength);
+            // keep - 1 positions masked with p, the last with 'last', and one forced when none was drawn.
+            total += (keep - 1) * p + last + Math.Pow(1 - p, keep - 1) * (1 - last);
+        }
+
+        double batches = Math.Ceiling((double)users.Length / options.BatchSize);
+        return Math.Max(1, total / Math.Max(1, batches));
+    }
 
     private (int Length, int Masked) StepWithShape(
-        Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, int[][] sequences, int itemCount, Random random, StepPhases? phases)
+        Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, TrainingData data, double maskedPerBatch, Random random, StepPhases? phases)
     {
-        var batch = MaskedBatch(batchUsers, sequences, itemCount, random);
+        var batch = MaskedBatch(batchUsers, data.Sequences, data.ItemCount, random);
         phases?.Lap("batch assembly (masking, padding)");
-        Step(network, optimizer, batch, batchUsers.Length, phases);
+        Step(network, optimizer, batch, batchUsers.Length, maskedPerBatch, phases);
         phases?.Lap("loss read back, the step's tensors freed");
         return (batch.Tokens.Length, batch.Positions.Length);
     }
 
     private double Step(
         Bert4RecNetwork network, optim.Optimizer optimizer, ((long[] Ids, int Length) Tokens, long[] Positions, long[] Labels) batch, int rows,
-        StepPhases? phases = null)
+        double maskedPerBatch, StepPhases? phases = null)
     {
         using var scope = NewDisposeScope();
         var (tokens, positions, labels) = batch;
@@ -222,7 +245,8 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         phases?.Lap("forward: item vectors and encoder");
         var logits = network.Logits(masked, items);
         phases?.Lap("forward: head and logits over all items");
-        var loss = nn.functional.cross_entropy(logits, labelTensor);
+        using var summed = nn.functional.cross_entropy(logits, labelTensor, reduction: nn.Reduction.Sum);
+        var loss = summed / maskedPerBatch;
         phases?.Lap("forward: softmax cross-entropy");
         loss.backward();
         phases?.Lap("backward");
