@@ -1,3 +1,4 @@
+using BlazorRecs.Core.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ internal sealed class Bert4RecNetwork : Module
     private readonly Embedding _special;
     private readonly Embedding _positions;
     private readonly LayerNorm _inputNorm;
-    private readonly Dropout _inputDropout;
+    private readonly FastDropout _inputDropout;
     private readonly ModuleList<TransformerBlock> _blocks;
     private readonly Linear _head;
     private readonly LayerNorm _headNorm;
@@ -52,9 +53,9 @@ internal sealed class Bert4RecNetwork : Module
         init.normal_(_special.weight!, 0, 0.02);
         init.normal_(_positions.weight!, 0, 0.02);
         _inputNorm = LayerNorm(h);
-        _inputDropout = Dropout(options.Dropout);
+        _inputDropout = new FastDropout(options.Dropout, (ulong)options.Seed);
         _blocks = ModuleList(Enumerable.Range(0, options.Layers)
-            .Select(_ => new TransformerBlock(h, options.Heads, options.FeedForward, options.Dropout)).ToArray());
+            .Select(i => new TransformerBlock(h, options.Heads, options.FeedForward, options.Dropout, (ulong)options.Seed + 1 + (ulong)i)).ToArray());
         _head = Linear(h, h);
         _headNorm = LayerNorm(h);
         RegisterComponents();

@@ -1,3 +1,4 @@
+using BlazorRecs.Core.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,11 +18,11 @@ internal sealed class TransformerBlock : Module<Tensor, Tensor, Tensor>
     private readonly Linear _feedForwardIn;
     private readonly Linear _feedForwardOut;
     private readonly LayerNorm _feedForwardNorm;
-    private readonly Dropout _dropout;
+    private readonly FastDropout _dropout;
     private readonly int _heads;
     private readonly double _dropoutProbability;
 
-    public TransformerBlock(int hidden, int heads, int feedForward, double dropout) : base(nameof(TransformerBlock))
+    public TransformerBlock(int hidden, int heads, int feedForward, double dropout, ulong seed) : base(nameof(TransformerBlock))
     {
         if (hidden % heads != 0)
         {
@@ -36,7 +37,7 @@ internal sealed class TransformerBlock : Module<Tensor, Tensor, Tensor>
         _feedForwardIn = Linear(hidden, feedForward);
         _feedForwardOut = Linear(feedForward, hidden);
         _feedForwardNorm = LayerNorm(hidden);
-        _dropout = Dropout(dropout);
+        _dropout = new FastDropout(dropout, seed);
         RegisterComponents();
     }
 
