@@ -55,12 +55,23 @@ public sealed class LiveRecommendations(
     }
 
     /// <summary>The top <paramref name="k"/> unheard tracks for a listener from the newest checkpoint of the pair.</summary>
-    /// <exception cref="KeyNotFoundException">No checkpoint of that pair exists (train it first).</exception>
+    /// <exception cref="KeyNotFoundException">No checkpoint of that pair exists, or the newest cannot be read by this version (train it first).</exception>
     public async Task<RecommendationList> RecommendAsync(int listenerId, RecommenderPair pair, int k, CancellationToken cancellationToken)
     {
         var servable = (await AvailableAsync(cancellationToken)).FirstOrDefault(m => m.Pair == pair)
                        ?? throw new KeyNotFoundException($"No trained {pair} model yet: run the train-recommender job for it.");
-        var loaded = await LoadAsync(servable, cancellationToken);
+        Loaded loaded;
+        try
+        {
+            loaded = await LoadAsync(servable, cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A checkpoint this version cannot read is as good as none: say why, and look again after retraining.
+            _loaded.TryRemove(servable.TrainedModelId, out _);
+            throw new KeyNotFoundException($"The newest {pair} checkpoint cannot be served: {ex.Message}.", ex);
+        }
+
         int[] history = await data.HistoryAsync(listenerId, cancellationToken);
         var (vectors, dimension) = pair.Backend is null ? (null, 0) : await data.VectorsAsync(pair.Backend, cancellationToken);
 

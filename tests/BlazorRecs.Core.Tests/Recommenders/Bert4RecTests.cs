@@ -87,6 +87,14 @@ public sealed class Bert4RecTests
                 Assert.Equal(before, after);
                 Assert.Equal(trained.Options, loaded.Options);
             }
+
+            // A checkpoint written before the layout field (with the old output head) is refused with the reason.
+            string old = Path.Combine(dir, "random", "bert4rec.json");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(old, TestContext.Current.CancellationToken))!.AsObject();
+            Assert.True(json.Remove("layout"));
+            await File.WriteAllTextAsync(old, json.ToJsonString(), TestContext.Current.CancellationToken);
+            var refused = Assert.Throws<InvalidDataException>(() => Bert4RecRecommender.Load(Path.Combine(dir, "random"), CPU));
+            Assert.Contains("older layout", refused.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -4,6 +4,7 @@ using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Recommenders.Bert4Rec;
 using BlazorRecs.Core.Recommenders.Popularity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,44 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
 
         using var models = JsonDocument.Parse(await _client.GetStringAsync("/api/recommenders", Ct));
         Assert.Contains(models.RootElement.EnumerateArray(), m => m.GetProperty("pair").GetProperty("model").GetString() == "pop");
+    }
+
+    [Fact]
+    public async Task A_bert4rec_checkpoint_of_an_older_layout_is_reported_as_needing_retraining()
+    {
+        // A real (tiny) BERT4Rec checkpoint, then its description rewritten as versions before the layout field wrote it.
+        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
+        string relative = Path.Combine("recommenders", "bert4rec-old-layout");
+        string directory = Path.Combine(options.DataPath, relative);
+        var tiny = new Bert4RecOptions { Hidden = 8, Heads = 1, FeedForward = 8, MaxLength = 4, MaxEpochs = 1 };
+        using (var model = new Bert4RecTrainer(tiny, TorchSharp.torch.CPU).Train(new TrainingData(3, [[0, 1, 2], [1, 2, 0]], [], null), null, Ct))
+        {
+            model.Save(directory);
+        }
+
+        string description = Path.Combine(directory, "bert4rec.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(description, Ct))!.AsObject();
+        Assert.True(json.Remove("layout"));
+        await File.WriteAllTextAsync(description, json.ToJsonString(), Ct);
+        await File.WriteAllTextAsync(Path.Combine(directory, RecommenderTraining.ItemsFile),
+            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
+        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            db.TrainedModels.Add(new TrainedModel { Model = "bert4rec", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var response = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=bert4rec&backend=random", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        string body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("older layout", body, StringComparison.Ordinal);
+        Assert.Contains("retrain", body, StringComparison.Ordinal);
+        // Asking again reads the checkpoint again (a failed load is not cached) and answers the same.
+        using var again = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=bert4rec&backend=random", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Contains("older layout", await again.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -125,16 +125,23 @@ public sealed class Bert4RecRecommender : IContentRecommender
     {
         lock (_gate)
         {
-            TorchCheckpoint.Write(directory, ModelId, Network, new Metadata(Options, UsesAudio ? 0 : ItemCount, Scaling?.Mean.Length ?? 0, Scaling));
+            TorchCheckpoint.Write(directory, ModelId, Network, new Metadata(Options, UsesAudio ? 0 : ItemCount, Scaling?.Mean.Length ?? 0, Scaling, CurrentLayout));
         }
     }
 
     /// <summary>Loads a model written by <see cref="Save"/> onto <paramref name="device"/>. An audio model needs
     /// <see cref="SetItems"/> before it can score.</summary>
     /// <exception cref="FileNotFoundException">The folder has no checkpoint.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint has an older layout of weights: retrain the pair.</exception>
     public static Bert4RecRecommender Load(string directory, Device device)
     {
         var (metadata, weights) = TorchCheckpoint.Read<Metadata>(directory, ModelId);
+        if (metadata.Layout != CurrentLayout)
+        {
+            throw new InvalidDataException(
+                $"'{directory}' holds a BERT4Rec of an older layout (with an output head), which this version cannot load; retrain it");
+        }
+
         var network = new Bert4RecNetwork(metadata.Options, metadata.LearnedItems, metadata.FeatureDimension);
         network.load(weights);
         network.to(device);
@@ -148,5 +155,8 @@ public sealed class Bert4RecRecommender : IContentRecommender
         Network.Dispose();
     }
 
-    private sealed record Metadata(Bert4RecOptions Options, int LearnedItems, int FeatureDimension, FeatureScaling? Scaling);
+    // Layout 1 (checkpoints written before the field existed) had a dense output head; 2 scores with the item vectors directly.
+    private const int CurrentLayout = 2;
+
+    private sealed record Metadata(Bert4RecOptions Options, int LearnedItems, int FeatureDimension, FeatureScaling? Scaling, int Layout = 1);
 }

@@ -122,14 +122,14 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     /// <summary>
     /// Floating-point operations of one training step (forward plus backward, taken as 3x the forward matmuls, the
     /// usual estimate; elementwise work is not counted): per layer the QKV, output and feed-forward projections and
-    /// the two attention products; then the head on the masked positions, the full-softmax logits over all items,
-    /// and for audio items the projection of every item vector.
+    /// the two attention products; then the full-softmax logits of the masked positions over all items, and for audio
+    /// items the projection of every item vector.
     /// </summary>
     internal double TrainingFlops(int batch, int length, int masked, int items, int featureDimension)
     {
         double t = (double)batch * length, h = options.Hidden, f = options.FeedForward;
         double perLayer = 6 * t * h * h + 2 * t * h * h + 4 * t * f * h + 4.0 * batch * length * length * h;
-        double forward = options.Layers * perLayer + 2.0 * masked * h * h + 2.0 * masked * h * items + 2.0 * items * featureDimension * h;
+        double forward = options.Layers * perLayer + 2.0 * masked * h * items + 2.0 * items * featureDimension * h;
         return 3 * forward;
     }
 
@@ -244,7 +244,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         var masked = hidden.reshape(-1, hidden.shape[2]).index_select(0, positionTensor);
         phases?.Lap("forward: item vectors and encoder");
         var logits = network.Logits(masked, items);
-        phases?.Lap("forward: head and logits over all items");
+        phases?.Lap("forward: logits over all items");
         using var summed = nn.functional.cross_entropy(logits, labelTensor, reduction: nn.Reduction.Sum);
         var loss = summed / maskedPerBatch;
         phases?.Lap("forward: softmax cross-entropy");
