@@ -27,14 +27,7 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         string relative = Path.Combine("recommenders", "pop-test");
         string directory = Path.Combine(options.DataPath, relative);
         new PopularityRecommender([5, 3, 1]).Save(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, RecommenderTraining.ItemsFile),
-            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
-        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
-        await using (var db = await contexts.CreateDbContextAsync(Ct))
-        {
-            db.TrainedModels.Add(new TrainedModel { Model = "pop", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
-            await db.SaveChangesAsync(Ct);
-        }
+        await RegisterCheckpointAsync("pop", relative);
 
         using var json = JsonDocument.Parse(await _client.GetStringAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop&k=5", Ct));
         var root = json.RootElement;
@@ -68,14 +61,7 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(description, Ct))!.AsObject();
         Assert.True(json.Remove("layout"));
         await File.WriteAllTextAsync(description, json.ToJsonString(), Ct);
-        await File.WriteAllTextAsync(Path.Combine(directory, RecommenderTraining.ItemsFile),
-            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
-        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
-        await using (var db = await contexts.CreateDbContextAsync(Ct))
-        {
-            db.TrainedModels.Add(new TrainedModel { Model = "bert4rec", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
-            await db.SaveChangesAsync(Ct);
-        }
+        await RegisterCheckpointAsync("bert4rec", relative);
 
         using var response = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=bert4rec&backend=random", Ct);
 
@@ -100,5 +86,17 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(detail, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    // What the training job does after saving a checkpoint of three items: their track ids beside it, and its row.
+    private async Task RegisterCheckpointAsync(string model, string relative)
+    {
+        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
+        await File.WriteAllTextAsync(Path.Combine(options.DataPath, relative, RecommenderTraining.ItemsFile),
+            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
+        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
+        await using var db = await contexts.CreateDbContextAsync(Ct);
+        db.TrainedModels.Add(new TrainedModel { Model = model, CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync(Ct);
     }
 }
