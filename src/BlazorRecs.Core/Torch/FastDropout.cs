@@ -5,8 +5,8 @@ using static TorchSharp.torch.nn;
 namespace BlazorRecs.Core.Torch;
 
 /// <summary>
-/// Inverted dropout whose keep-mask, for tensors on the CPU, is drawn by a seeded xoshiro256** in managed code straight
-/// into the mask's memory; elsewhere (CUDA) it is libtorch's own dropout.
+/// Inverted dropout whose keep-mask, for tensors on the CPU, is drawn by a seeded xoshiro256** in managed code (into a
+/// buffer kept between calls, then copied into the mask tensor); elsewhere (CUDA) it is libtorch's own dropout.
 /// <para>
 /// Why: libtorch's CPU dropout draws its Bernoulli mask one element at a time, about 10 ns each on the 2-core
 /// development machine (2.2-2.7 ms for a [900 x 256] activation, timed alone), which made dropout about half of
