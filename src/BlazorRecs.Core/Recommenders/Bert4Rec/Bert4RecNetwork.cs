@@ -127,6 +127,14 @@ internal sealed class Bert4RecNetwork : Module
         return logits;
     }
 
+    /// <summary>
+    /// The training objective at masked positions, forward and backward: full-softmax cross-entropy of their states
+    /// [M, hidden] over every item (scored as <see cref="Logits"/> scores them) against the true items, summed and
+    /// divided by <paramref name="divisor"/>; gradients flow into every parameter. Returns the loss.
+    /// </summary>
+    public double BackwardCloze(Tensor states, Tensor itemVectors, Tensor labels, double divisor, Action<string>? lap = null) =>
+        FullSoftmaxCrossEntropy.Backward(states, itemVectors, _outputBias, labels, divisor, lap);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -223,7 +223,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         var batch = MaskedBatch(batchUsers, data.Sequences, data.ItemCount, random);
         phases?.Lap("batch assembly (masking, padding)");
         Step(network, optimizer, batch, batchUsers.Length, maskedPerBatch, phases);
-        phases?.Lap("loss read back, the step's tensors freed");
+        phases?.Lap("the step's tensors freed");
         return (batch.Tokens.Length, batch.Positions.Length);
     }
 
@@ -243,16 +243,11 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         var hidden = network.Encode(tokenTensor, items);
         var masked = hidden.reshape(-1, hidden.shape[2]).index_select(0, positionTensor);
         phases?.Lap("forward: item vectors and encoder");
-        var logits = network.Logits(masked, items);
-        phases?.Lap("forward: logits over all items");
-        using var summed = nn.functional.cross_entropy(logits, labelTensor, reduction: nn.Reduction.Sum);
-        var loss = summed / maskedPerBatch;
-        phases?.Lap("forward: softmax cross-entropy");
-        loss.backward();
-        phases?.Lap("backward");
+        double loss = network.BackwardCloze(masked, items, labelTensor, maskedPerBatch, phases is null ? null : phases.Lap);
+        phases?.Lap("backward through the encoder and item vectors");
         optimizer.step();
         phases?.Lap("Adam step");
-        return loss.item<float>();
+        return loss;
     }
 
     // Wall time per phase of a step, for the benchmark's split (waits for the GPU at each lap on CUDA).
