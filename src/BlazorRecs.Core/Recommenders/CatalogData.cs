@@ -51,6 +51,14 @@ public sealed class CatalogData(IDbContextFactory<BlazorRecsDbContext> contexts)
         return new ItemFeatures(values, dimension);
     }
 
+    /// <summary>The current version of <paramref name="backend"/>'s vectors (a model hash or feature version), or null
+    /// when it has none yet.</summary>
+    public async Task<string?> VersionAsync(string backend, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.EmbeddingBackends.AsNoTracking().Where(b => b.Id == backend).Select(b => b.Version).FirstOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>Every current vector of <paramref name="backend"/>, by track id. Cached until the backend's version,
     /// vector count or newest vector changes, so a live request costs two small queries, not a full read.</summary>
     /// <exception cref="KeyNotFoundException">The backend has no vectors yet.</exception>

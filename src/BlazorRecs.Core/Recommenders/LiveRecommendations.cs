@@ -14,7 +14,8 @@ namespace BlazorRecs.Core.Recommenders;
 /// <param name="Pair">The pair.</param>
 /// <param name="TrainedModelId">Its checkpoint row.</param>
 /// <param name="CreatedAt">When it was trained.</param>
-public sealed record ServableModel(RecommenderPair Pair, int TrainedModelId, DateTimeOffset CreatedAt);
+/// <param name="BackendVersion">The version of the backend's vectors it was trained on; null for random init.</param>
+public sealed record ServableModel(RecommenderPair Pair, int TrainedModelId, DateTimeOffset CreatedAt, string? BackendVersion = null);
 
 /// <summary>One recommended track and why: the listener's history tracks that sound closest to it.</summary>
 /// <param name="TrackId">The track.</param>
@@ -33,6 +34,13 @@ public sealed record RecommendationList(ServableModel Model, int HistoryLength, 
 /// Serves trained recommenders live: loads the newest checkpoint of a pair once, keeps audio models' items in step
 /// with the catalog's current vectors (so a newly added track is a candidate at once), and ranks a listener's whole
 /// current history, including a play made a second ago.
+/// <list type="bullet">
+/// <item>A load runs to its end whoever asked for it (a client that goes away does not cancel it for the others), and
+/// a load that fails is forgotten, so the next request tries again.</item>
+/// <item>When a newer checkpoint of a pair is loaded, the older one is released.</item>
+/// <item>An audio checkpoint trained on another version of its backend's vectors (the backend's model changed and
+/// the catalog was embedded again) is refused with the reason: its weights belong to the old vector space.</item>
+/// </list>
 /// </summary>
 public sealed class LiveRecommendations(
     CatalogData data,
@@ -40,38 +48,60 @@ public sealed class LiveRecommendations(
     IOptions<BlazorRecsOptions> options,
     IDbContextFactory<BlazorRecsDbContext> contexts) : IDisposable
 {
-    private readonly ConcurrentDictionary<int, Lazy<Task<Loaded>>> _loaded = new();
+    private readonly ConcurrentDictionary<int, Entry> _loaded = new();
 
     /// <summary>The newest checkpoint of every pair that has one.</summary>
     public async Task<IReadOnlyList<ServableModel>> AvailableAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db.TrainedModels.AsNoTracking().Select(m => new { m.Id, m.Model, m.BackendId, m.CreatedAt }).ToListAsync(cancellationToken);
+        var rows = await db.TrainedModels.AsNoTracking().Select(m => new { m.Id, m.Model, m.BackendId, m.BackendVersion, m.CreatedAt }).ToListAsync(cancellationToken);
         return rows.GroupBy(r => (r.Model, r.BackendId))
             .Select(g => g.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).First())
-            .Select(r => new ServableModel(new RecommenderPair(r.Model, r.BackendId), r.Id, r.CreatedAt))
+            .Select(r => new ServableModel(new RecommenderPair(r.Model, r.BackendId), r.Id, r.CreatedAt, r.BackendVersion))
             .OrderBy(m => m.Pair.Model, StringComparer.Ordinal).ThenBy(m => m.Pair.Backend ?? "~", StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>The top <paramref name="k"/> unheard tracks for a listener from the newest checkpoint of the pair.</summary>
-    /// <exception cref="KeyNotFoundException">No checkpoint of that pair exists, or the newest cannot be read by this version (train it first).</exception>
+    /// <exception cref="KeyNotFoundException">No checkpoint of that pair exists, or the newest cannot be served: this
+    /// version cannot read it, or it was trained on an older version of the backend's vectors (retrain it).</exception>
     public async Task<RecommendationList> RecommendAsync(int listenerId, RecommenderPair pair, int k, CancellationToken cancellationToken)
     {
-        var servable = (await AvailableAsync(cancellationToken)).FirstOrDefault(m => m.Pair == pair)
-                       ?? throw new KeyNotFoundException($"No trained {pair} model yet: run the train-recommender job for it.");
-        Loaded loaded;
-        try
+        // A newer checkpoint can retire the loaded one between loading it and ranking with it: then rank again.
+        while (true)
         {
-            loaded = await LoadAsync(servable, cancellationToken);
-        }
-        catch (InvalidDataException ex)
-        {
-            // A checkpoint this version cannot read is as good as none: say why, and look again after retraining.
-            _loaded.TryRemove(servable.TrainedModelId, out _);
-            throw new KeyNotFoundException($"The newest {pair} checkpoint cannot be served: {ex.Message}.", ex);
-        }
+            var servable = (await AvailableAsync(cancellationToken)).FirstOrDefault(m => m.Pair == pair)
+                           ?? throw new KeyNotFoundException($"No trained {pair} model yet: run the train-recommender job for it.");
+            if (pair.Backend is { } backend && servable.BackendVersion is { } trainedOn
+                && await data.VersionAsync(backend, cancellationToken) is var current && current != trainedOn)
+            {
+                throw new KeyNotFoundException(
+                    $"The newest {pair} checkpoint was trained on version {trainedOn} of the '{backend}' vectors, and the catalog's are now " +
+                    $"{(current is null ? "gone" : $"version {current}")}: retrain it.");
+            }
 
+            Loaded loaded;
+            try
+            {
+                loaded = await LoadAsync(servable).WaitAsync(cancellationToken);
+            }
+            catch (InvalidDataException ex)
+            {
+                // A checkpoint this version cannot read is as good as none: say why (the failed load is not kept).
+                throw new KeyNotFoundException($"The newest {pair} checkpoint cannot be served: {ex.Message}.", ex);
+            }
+
+            if (await RankAsync(loaded, servable, listenerId, k, cancellationToken) is { } list)
+            {
+                return list;
+            }
+        }
+    }
+
+    // Ranks with a loaded model; null when a newer checkpoint retired it meanwhile.
+    private async Task<RecommendationList?> RankAsync(Loaded loaded, ServableModel servable, int listenerId, int k, CancellationToken cancellationToken)
+    {
+        var pair = servable.Pair;
         int[] history = await data.HistoryAsync(listenerId, cancellationToken);
         var (vectors, dimension) = pair.Backend is null ? (null, 0) : await data.VectorsAsync(pair.Backend, cancellationToken);
 
@@ -80,6 +110,11 @@ public sealed class LiveRecommendations(
         int[] known;
         lock (loaded)
         {
+            if (loaded.Retired)
+            {
+                return null;
+            }
+
             if (loaded.Model is IContentRecommender { UsesAudio: true } content && vectors is not null
                 && (vectors.Count != loaded.TrackIds.Length || !loaded.TrackIds.All(vectors.ContainsKey)))
             {
@@ -115,12 +150,15 @@ public sealed class LiveRecommendations(
         return new RecommendationList(servable, known.Length, items, vectors is null ? null : explainWith);
     }
 
-    /// <summary>Forgets loaded models (after retraining, the newest checkpoint is loaded on the next request anyway).</summary>
+    /// <summary>The checkpoints loaded now (or loading), by trained-model id.</summary>
+    internal IReadOnlyCollection<int> LoadedCheckpoints => [.. _loaded.Keys];
+
+    /// <summary>Releases every loaded model.</summary>
     public void Dispose()
     {
-        foreach (var entry in _loaded.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully))
+        foreach (int id in _loaded.Keys)
         {
-            entry.Value.Result.Model.Dispose();
+            Forget(id);
         }
     }
 
@@ -137,15 +175,52 @@ public sealed class LiveRecommendations(
             .OrderByDescending(p => p.Item2).Take(3).Select(p => p.h).ToList();
     }
 
-    private Task<Loaded> LoadAsync(ServableModel servable, CancellationToken ct) =>
-        _loaded.GetOrAdd(servable.TrainedModelId, _ => new Lazy<Task<Loaded>>(() => LoadCheckpointAsync(servable.TrainedModelId, ct))).Value;
+    // One load per checkpoint, shared by every request for it and cancelled by none of them. A failed load is
+    // forgotten; a successful one retires the older checkpoints of its pair.
+    private Task<Loaded> LoadAsync(ServableModel servable)
+    {
+        var entry = _loaded.GetOrAdd(servable.TrainedModelId, id => new Entry(servable.Pair, new Lazy<Task<Loaded>>(async () =>
+        {
+            try
+            {
+                var loaded = await LoadCheckpointAsync(id, CancellationToken.None);
+                foreach (var (older, _) in _loaded.Where(e => e.Key < id && e.Value.Pair == servable.Pair))
+                {
+                    Forget(older);
+                }
+
+                return loaded;
+            }
+            catch
+            {
+                _loaded.TryRemove(id, out _);
+                throw;
+            }
+        })));
+        return entry.Load.Value;
+    }
+
+    // Removes a checkpoint's entry and releases its model once no request is ranking with it.
+    private void Forget(int trainedModelId)
+    {
+        if (_loaded.TryRemove(trainedModelId, out var entry) && entry.Load.IsValueCreated && entry.Load.Value.IsCompletedSuccessfully)
+        {
+            entry.Load.Value.Result.Retire();
+        }
+    }
 
     private async Task<Loaded> LoadCheckpointAsync(int trainedModelId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.TrainedModels.AsNoTracking().SingleAsync(m => m.Id == trainedModelId, ct);
         string directory = Path.Combine(options.Value.DataPath, row.CheckpointPath);
-        int[] trackIds = JsonSerializer.Deserialize<int[]>(await File.ReadAllTextAsync(Path.Combine(directory, RecommenderTraining.ItemsFile), ct))
+        string itemsFile = Path.Combine(directory, RecommenderTraining.ItemsFile);
+        if (!File.Exists(itemsFile))
+        {
+            throw new InvalidDataException($"its files are missing ('{itemsFile}' does not exist): retrain it");
+        }
+
+        int[] trackIds = JsonSerializer.Deserialize<int[]>(await File.ReadAllTextAsync(itemsFile, ct))
                          ?? throw new InvalidDataException($"'{directory}' has no item list");
         var model = RecommenderTraining.Load(row.Model, directory, torchRuntime.Device);
         if (model is IContentRecommender { UsesAudio: true } content && row.BackendId is { } backend)
@@ -157,9 +232,23 @@ public sealed class LiveRecommendations(
         return new Loaded(model, trackIds);
     }
 
+    private sealed record Entry(RecommenderPair Pair, Lazy<Task<Loaded>> Load);
+
     private sealed class Loaded(IRecommender model, int[] trackIds)
     {
         public IRecommender Model { get; } = model;
+
+        /// <summary>Released: a newer checkpoint of the pair replaced it (read and set under the object's lock).</summary>
+        public bool Retired { get; private set; }
+
+        public void Retire()
+        {
+            lock (this)
+            {
+                Retired = true;
+                Model.Dispose();
+            }
+        }
 
         public int[] TrackIds { get; private set; } = trackIds;
 

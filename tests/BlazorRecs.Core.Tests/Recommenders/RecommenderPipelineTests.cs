@@ -1,6 +1,7 @@
 using BlazorRecs.Core.Catalog;
 using BlazorRecs.Core.Embeddings;
 using BlazorRecs.Core.Embeddings.Backends;
+using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Tests.Support;
@@ -88,6 +89,36 @@ public sealed class RecommenderPipelineTests
         // Popularity and random init exist too; an untrained pair is reported, not guessed.
         Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);
         await Assert.ThrowsAsync<KeyNotFoundException>(() => live.RecommendAsync(listener, new RecommenderPair("bert4rec", "mfcc"), 10, Ct));
+
+        // Retrained (a newer checkpoint row of the pair): the newer one serves and the older one is released.
+        TrainedModel first, second;
+        await using (var db = await host.DbAsync())
+        {
+            first = await db.TrainedModels.AsNoTracking().SingleAsync(m => m.Model == "bert4rec" && m.BackendId == Backend, Ct);
+            second = new TrainedModel
+            {
+                Model = first.Model, BackendId = first.BackendId, BackendVersion = first.BackendVersion,
+                CheckpointPath = first.CheckpointPath, CreatedAt = first.CreatedAt.AddMinutes(1),
+            };
+            db.TrainedModels.Add(second);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Assert.Contains(first.Id, live.LoadedCheckpoints);
+        Assert.Equal(second.Id, (await live.RecommendAsync(listener, pair, 10, Ct)).Model.TrainedModelId);
+        Assert.Contains(second.Id, live.LoadedCheckpoints);
+        Assert.DoesNotContain(first.Id, live.LoadedCheckpoints);
+
+        // The backend's vectors change version (its model changed, the catalog is embedded again): the audio
+        // checkpoint's weights belong to the old vectors, so it is refused with the reason until retrained.
+        Assert.Equal("v1", second.BackendVersion);
+        await host.Services.GetRequiredService<EmbeddingStore>().UpsertBackendAsync(
+            new BackendInfo(Backend, "test", Dim, "v2", BackendStatus.Available, "", 16000, false), Ct);
+        var refused = await Assert.ThrowsAsync<KeyNotFoundException>(() => live.RecommendAsync(listener, pair, 10, Ct));
+        Assert.Contains("version v1", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("version v2", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("retrain", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);
     }
 
     private sealed record World(Dictionary<int, int> ClusterOf, List<int>[] ListenersOfCluster);

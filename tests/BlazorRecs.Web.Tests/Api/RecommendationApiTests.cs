@@ -75,6 +75,33 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         Assert.Contains("older layout", await again.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_checkpoint_whose_files_are_missing_is_reported_and_served_once_they_are_back()
+    {
+        // The row exists, its directory does not (an operator cleared the data folder's checkpoints).
+        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
+        string relative = Path.Combine("recommenders", "pop-missing");
+        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            db.TrainedModels.Add(new TrainedModel { Model = "pop", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow.AddDays(1) });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var missing = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        string body = await missing.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("files are missing", body, StringComparison.Ordinal);
+        Assert.Contains("retrain", body, StringComparison.Ordinal);
+
+        // The failed load is not kept: with the files back, the same checkpoint serves.
+        new PopularityRecommender([1, 9, 4]).Save(Path.Combine(options.DataPath, relative));
+        await File.WriteAllTextAsync(Path.Combine(options.DataPath, relative, RecommenderTraining.ItemsFile),
+            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
+        using var json = JsonDocument.Parse(await _client.GetStringAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop&k=5", Ct));
+        Assert.Equal([_catalog.RockTrack, _catalog.ShortTrack], json.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt32()));
+    }
+
     [Theory]
     [InlineData("/api/listeners/999999/recommendations", HttpStatusCode.NotFound, "listener")]
     [InlineData("/api/listeners/{persona}/recommendations?k=0", HttpStatusCode.BadRequest, "k must be")]
