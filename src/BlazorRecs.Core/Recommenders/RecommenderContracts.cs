@@ -97,7 +97,10 @@ public sealed record FeatureScaling(float[] Mean, float[] Scale)
 /// <param name="Sequences">Per user (index = user), the items in order of first listen.</param>
 /// <param name="Validation">Validation cases for early stopping (may be empty: then training runs its epoch budget).</param>
 /// <param name="Features">The items' content vectors, or null where there is no audio (literature datasets).</param>
-public sealed record TrainingData(int ItemCount, int[][] Sequences, IReadOnlyList<Evaluation.EvaluationCase> Validation, ItemFeatures? Features)
+/// <param name="ValidationCandidates">The items validation may rank, as the test that follows ranks them (the
+/// temporal split's hot test: tracks seen in training), or null for all.</param>
+public sealed record TrainingData(
+    int ItemCount, int[][] Sequences, IReadOnlyList<Evaluation.EvaluationCase> Validation, ItemFeatures? Features, bool[]? ValidationCandidates = null)
 {
     /// <summary>How many users there are.</summary>
     public int UserCount => Sequences.Length;

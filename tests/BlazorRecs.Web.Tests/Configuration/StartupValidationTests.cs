@@ -20,6 +20,8 @@ public sealed class StartupValidationTests
     [InlineData("BlazorRecs:TorchThreads", "many")]
     [InlineData("BlazorRecs:DataDirectory", "")]
     [InlineData("BlazorRecs:Media:TimeoutSeconds", "0")]
+    [InlineData("BlazorRecs:Bert4Rec:ValidationMetric", "ndcg@10")]
+    [InlineData("BlazorRecs:ShallowNet:ValidationMetric", "MAP@10")]
     public async Task A_malformed_option_stops_startup_with_a_message_naming_the_key(string key, string value)
     {
         await WithAppAsync(key, value, async app =>

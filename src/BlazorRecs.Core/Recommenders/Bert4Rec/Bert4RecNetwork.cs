@@ -65,7 +65,8 @@ internal sealed class Bert4RecNetwork : Module
     /// <summary>How many items the network scores now.</summary>
     public long ItemCount => _features?.shape[0] ?? _itemTable?.weight!.shape[0] ?? 0;
 
-    /// <summary>Sets (or replaces) the frozen audio vectors of the items, already standardised, on the module's device.</summary>
+    /// <summary>Sets (or replaces) the frozen audio vectors of the items, already standardised, on the module's device.
+    /// The network keeps a handle of its own to the same storage; the caller still disposes <paramref name="features"/>.</summary>
     public void SetFeatures(Tensor features)
     {
         if (_projection is null)

@@ -32,7 +32,8 @@ public sealed record Bert4RecOptions
     /// </summary>
     [Range(0.0, 1.0)] public double FinalMaskProbability { get; init; } = 0.5;
 
-    /// <summary>Longest sequence the model reads (the most recent items are kept).</summary>
+    /// <summary>Longest sequence the model reads: at inference the most recent items; in training a random window of a
+    /// longer history, so its older parts teach too.</summary>
     [Range(2, 2048)] public int MaxLength { get; init; } = 200;
 
     /// <summary>Sequences per training batch.</summary>
@@ -54,7 +55,8 @@ public sealed record Bert4RecOptions
     [Range(0.01, 0.99)] public double PlateauFactor { get; init; } = 0.5;
 
     /// <summary>Validation metric for early stopping and the learning-rate schedule (for example NDCG@10).</summary>
-    [Required] public string ValidationMetric { get; init; } = "NDCG@10";
+    [Required, RegularExpression(@"^(HR|Recall|NDCG)@[1-9][0-9]*$", ErrorMessage = "must be HR@K, Recall@K or NDCG@K, for example NDCG@10 (case matters)")]
+    public string ValidationMetric { get; init; } = "NDCG@10";
 
     /// <summary>Stop training after this long, keeping the best checkpoint so far; null for no limit.</summary>
     public TimeSpan? TimeBudget { get; init; }

@@ -58,7 +58,8 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         {
             var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features));
             using var cpu = tensor(scaled.Values, [scaled.Count, scaled.Dimension]);
-            network.SetFeatures(cpu.to(device));
+            using var onDevice = cpu.to(device);
+            network.SetFeatures(onDevice);
         }
 
         network.train();
@@ -162,7 +163,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             model.ForgetItemVectors();
             double? score = data.Validation.Count == 0
                 ? null
-                : RankingEvaluator.Evaluate(model, data.Validation, [cutoff], cancellationToken: cancellationToken)[options.ValidationMetric];
+                : RankingEvaluator.Evaluate(model, data.Validation, [cutoff], data.ValidationCandidates, cancellationToken: cancellationToken)[options.ValidationMetric];
             if (stopping.AfterEpoch(epoch, lossSum / Math.Max(1, batches.Count), score, progress))
             {
                 break;

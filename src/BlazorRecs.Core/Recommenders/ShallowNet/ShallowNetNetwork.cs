@@ -44,6 +44,8 @@ internal sealed class ShallowNetNetwork : Module
     /// <summary>The items' vectors before the shared layer [N, d]: frozen audio or learned.</summary>
     public Tensor ItemTable => _features ?? _items!.weight!;
 
+    /// <summary>Sets (or replaces) the frozen audio vectors of the items [N, d], already standardised. The network keeps
+    /// a handle of its own to the same storage; the caller still disposes <paramref name="features"/>.</summary>
     public void SetFeatures(Tensor features)
     {
         _features?.Dispose();

@@ -39,7 +39,8 @@ public sealed record ShallowNetOptions
     [Range(0.01, 0.99)] public double PlateauFactor { get; init; } = 0.5;
 
     /// <summary>What early stopping watches.</summary>
-    [Required] public string ValidationMetric { get; init; } = "NDCG@10";
+    [Required, RegularExpression(@"^(HR|Recall|NDCG)@[1-9][0-9]*$", ErrorMessage = "must be HR@K, Recall@K or NDCG@K, for example NDCG@10 (case matters)")]
+    public string ValidationMetric { get; init; } = "NDCG@10";
 
     /// <summary>An optional wall-clock cap on training.</summary>
     public TimeSpan? TimeBudget { get; init; }

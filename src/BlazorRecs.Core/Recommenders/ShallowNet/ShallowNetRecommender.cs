@@ -51,7 +51,8 @@ public sealed class ShallowNetRecommender : IContentRecommender
             throw new InvalidOperationException("a random-init Shallow Net has a fixed item table");
         }
 
-        var items = TorchCheckpoint.Standardised(features, Scaling, _device);
+        // The network keeps its own (detached) handle; this one is released here.
+        using var items = TorchCheckpoint.Standardised(features, Scaling, _device);
         lock (_gate)
         {
             Network.SetFeatures(items);

@@ -86,7 +86,7 @@ public sealed class ShallowNetTrainer(ShallowNetOptions options, Device device)
             model.ForgetItemVectors();
             double? score = data.Validation.Count == 0
                 ? null
-                : RankingEvaluator.Evaluate(model, data.Validation, [cutoff], cancellationToken: cancellationToken)[options.ValidationMetric];
+                : RankingEvaluator.Evaluate(model, data.Validation, [cutoff], data.ValidationCandidates, cancellationToken: cancellationToken)[options.ValidationMetric];
             if (stopping.AfterEpoch(epoch, lossSum / batches, score, progress))
             {
                 break;
