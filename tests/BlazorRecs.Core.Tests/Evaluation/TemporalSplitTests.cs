@@ -48,6 +48,30 @@ public sealed class TemporalSplitTests
     }
 
     [Fact]
+    public void The_default_cutoff_keeps_the_newest_listens_even_at_a_month_end()
+    {
+        // The newest listen is on 31 March; one month back clamps to 28 February, and one month on from that is
+        // 28 March: the last days of March must still be evaluated.
+        var newest = new DateTimeOffset(2025, 3, 31, 12, 0, 0, TimeSpan.Zero);
+        Listen L(int listener, int track, DateTimeOffset at) => new(listener, track, at);
+        var listens = new[]
+        {
+            L(1, 10, newest.AddDays(-60)), L(2, 10, newest.AddDays(-50)), L(1, 11, newest.AddDays(-40)), L(2, 11, newest.AddDays(-45)),
+            L(1, 12, newest.AddDays(-35)), L(2, 12, newest.AddDays(-38)),
+            L(1, 13, newest.AddDays(-70)),
+            L(2, 13, newest.AddDays(-1)), L(1, 14, newest),
+        };
+
+        var split = TemporalSplit.Create([10, 11, 12, 13, 14], listens, new TemporalSplitSettings());
+
+        Assert.Equal(new DateTimeOffset(2025, 2, 28, 12, 0, 0, TimeSpan.Zero), split.Cutoff);
+        var hot = split.Validation.Concat(split.HotTest).ToList();
+        // Listener 2's first listen of 13 (30 March) is a hot case; listener 1's 14 (31 March, first heard then) is cold.
+        Assert.Equal([split.ItemOf[13]], Assert.Single(hot).Relevant);
+        Assert.True(split.ColdCandidates[split.ItemOf[14]]);
+    }
+
+    [Fact]
     public void Random_log_never_leaks_test_items_into_training_and_keeps_cold_items_in_cold_only()
     {
         var random = new Random(11);

@@ -61,7 +61,9 @@ public sealed record TemporalSplit(
         var ordered = listens.OrderBy(l => l.At).ThenBy(l => l.Listener).ThenBy(l => l.Track).ToList();
         var cutoff = settings.Cutoff ?? ordered[^1].At.AddMonths(-settings.EvaluationMonths);
         var trainFrom = cutoff.AddMonths(-settings.TrainingMonths);
-        var evaluationEnd = cutoff.AddMonths(settings.EvaluationMonths);
+        // Exclusive. With the cutoff derived from the log, the window ends just after its newest listen, which month
+        // arithmetic alone could miss by days (31 March - 1 month = 28 February, + 1 month = 28 March).
+        var evaluationEnd = settings.Cutoff is null ? ordered[^1].At.AddTicks(1) : cutoff.AddMonths(settings.EvaluationMonths);
         var itemOf = trackIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
 
         // First appearance of every track in the whole log, for the cold definition.
