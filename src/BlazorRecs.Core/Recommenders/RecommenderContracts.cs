@@ -60,15 +60,18 @@ public sealed record ItemFeatures(float[] Values, int Dimension)
 /// <param name="Scale">Per-dimension standard deviation.</param>
 public sealed record FeatureScaling(float[] Mean, float[] Scale)
 {
-    /// <summary>Statistics of the given items' vectors.</summary>
-    public static FeatureScaling Of(ItemFeatures features)
+    /// <summary>Statistics of the vectors of <paramref name="items"/> (indices into <paramref name="features"/>), or of
+    /// every item when null. Trainers pass the items their training sequences hold, so that tracks released after a
+    /// split's cutoff do not shape the statistics a model is trained with.</summary>
+    public static FeatureScaling Of(ItemFeatures features, IReadOnlyList<int>? items = null)
     {
         int d = features.Dimension;
         var mean = new double[d];
         var square = new double[d];
-        for (int i = 0; i < features.Count; i++)
+        int count = items?.Count ?? features.Count;
+        for (int r = 0; r < count; r++)
         {
-            var row = features.Row(i);
+            var row = features.Row(items?[r] ?? r);
             for (int j = 0; j < d; j++)
             {
                 mean[j] += row[j];
@@ -76,7 +79,7 @@ public sealed record FeatureScaling(float[] Mean, float[] Scale)
             }
         }
 
-        int n = Math.Max(1, features.Count);
+        int n = Math.Max(1, count);
         var scale = new float[d];
         for (int j = 0; j < d; j++)
         {
@@ -102,8 +105,14 @@ public sealed record FeatureScaling(float[] Mean, float[] Scale)
 public sealed record TrainingData(
     int ItemCount, int[][] Sequences, IReadOnlyList<Evaluation.EvaluationCase> Validation, ItemFeatures? Features, bool[]? ValidationCandidates = null)
 {
+    private int[]? _trainingItems;
+
     /// <summary>How many users there are.</summary>
     public int UserCount => Sequences.Length;
+
+    /// <summary>The items that occur in the training sequences, ascending. In a temporal split the others are tracks
+    /// released after the cutoff: to a model trained at the cutoff they do not exist yet.</summary>
+    public int[] TrainingItems => _trainingItems ??= [.. Sequences.SelectMany(s => s).Distinct().Order()];
 }
 
 /// <summary>A trainer's report: where it is, and (after an epoch) the training loss and the validation score.</summary>

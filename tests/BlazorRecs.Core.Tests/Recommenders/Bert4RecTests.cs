@@ -37,6 +37,36 @@ public sealed class Bert4RecTests
     }
 
     [Fact]
+    public void Items_absent_from_the_training_sequences_are_not_in_the_training_softmax()
+    {
+        // Items 27-29 never occur in training (tracks released after a temporal split's cutoff): no step may push
+        // their learned vectors or biases anywhere, so they keep their initial values exactly.
+        int[][] sequences = [.. Successions(users: 200, seed: 6).Select(s => s.Where(i => i < 27).ToArray()).Where(s => s.Length > 1)];
+        var options = Small with { MaxEpochs = 3 };
+        manual_seed(options.Seed);
+        using var initial = new Bert4RecNetwork(options, Items, 0);
+        using var initialTable = initial.ItemVectors().detach().clone();
+
+        using var model = new Bert4RecTrainer(options, CPU).Train(new TrainingData(Items, sequences, [], null), null, TestContext.Current.CancellationToken);
+
+        using var trained = model.Network.ItemVectors().detach();
+        Assert.False(trained.narrow(0, 0, 27).allclose(initialTable.narrow(0, 0, 27)), "the items in training should have moved");
+        Assert.True(trained.narrow(0, 27, 3).eq(initialTable.narrow(0, 27, 3)).all().item<bool>(), "an item absent from training was trained");
+    }
+
+    [Fact]
+    public void Feature_scaling_statistics_come_from_the_given_items_only()
+    {
+        var features = new ItemFeatures([0, 10, 2, 30, 100, -50], 2);
+
+        var scaling = FeatureScaling.Of(features, [0, 1]);
+
+        Assert.Equal([1f, 20f], scaling.Mean);
+        Assert.Equal([1f, 10f], scaling.Scale);
+        Assert.Equal(34f, FeatureScaling.Of(features).Mean[0], 4);
+    }
+
+    [Fact]
     public void Audio_variant_learns_the_task_and_ranks_an_item_added_after_training_from_its_vector()
     {
         var features = RandomFeatures(Items, dimension: 40, seed: 5);

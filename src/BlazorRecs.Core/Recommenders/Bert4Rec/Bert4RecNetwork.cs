@@ -132,9 +132,20 @@ internal sealed class Bert4RecNetwork : Module
     /// The training objective at masked positions, forward and backward: full-softmax cross-entropy of their states
     /// [M, hidden] over every item (scored as <see cref="Logits"/> scores them) against the true items, summed and
     /// divided by <paramref name="divisor"/>; gradients flow into every parameter. Returns the loss.
+    /// With <paramref name="itemSubset"/> the softmax ranks only those items, and <paramref name="labels"/> are
+    /// positions in it.
     /// </summary>
-    public double BackwardCloze(Tensor states, Tensor itemVectors, Tensor labels, double divisor, Action<string>? lap = null) =>
-        FullSoftmaxCrossEntropy.Backward(states, itemVectors, _outputBias, labels, divisor, lap);
+    public double BackwardCloze(Tensor states, Tensor itemVectors, Tensor labels, double divisor, Action<string>? lap = null, Tensor? itemSubset = null)
+    {
+        if (itemSubset is null)
+        {
+            return FullSoftmaxCrossEntropy.Backward(states, itemVectors, _outputBias, labels, divisor, lap);
+        }
+
+        using var items = itemVectors.index_select(0, itemSubset);
+        using var bias = _outputBias?.index_select(0, itemSubset);
+        return FullSoftmaxCrossEntropy.Backward(states, items, bias, labels, divisor, lap);
+    }
 
     protected override void Dispose(bool disposing)
     {

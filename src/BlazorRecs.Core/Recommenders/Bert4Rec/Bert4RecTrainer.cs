@@ -23,7 +23,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     {
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
-        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features);
+        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features, data.TrainingItems);
         var network = new Bert4RecNetwork(options, data.ItemCount, data.Features?.Dimension ?? 0);
         network.to(device);
         var model = new Bert4RecRecommender(network, options, scaling, device);
@@ -56,7 +56,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         network.to(device);
         if (data.Features is not null)
         {
-            var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features));
+            var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features, data.TrainingItems));
             using var cpu = tensor(scaled.Values, [scaled.Count, scaled.Dimension]);
             using var onDevice = cpu.to(device);
             network.SetFeatures(onDevice);
@@ -64,6 +64,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 
         network.train();
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var softmaxItems = new SoftmaxItems(data, device);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
         double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
         var pool = new List<int[]>();
@@ -91,12 +92,12 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
                 clock.Start();
             }
 
-            var (length, masked) = StepWithShape(network, optimizer, batch, data, maskedPerBatch, random, null);
+            var (length, masked) = StepWithShape(network, optimizer, batch, data, softmaxItems, maskedPerBatch, random, null);
             if (step >= 3)
             {
                 sequences += batch.Length;
                 maskedPositions += masked;
-                flops += TrainingFlops(batch.Length, length, masked, data.ItemCount, data.Features?.Dimension ?? 0);
+                flops += TrainingFlops(batch.Length, length, masked, softmaxItems.Count, data.ItemCount, data.Features?.Dimension ?? 0);
             }
         }
 
@@ -114,7 +115,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         {
             cancellationToken.ThrowIfCancellationRequested();
             phases.Start();
-            StepWithShape(network, optimizer, NextBatch(), data, maskedPerBatch, random, phases);
+            StepWithShape(network, optimizer, NextBatch(), data, softmaxItems, maskedPerBatch, random, phases);
         }
 
         return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops, phases.Shares(), maskedPositions);
@@ -123,14 +124,14 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     /// <summary>
     /// Floating-point operations of one training step (forward plus backward, taken as 3x the forward matmuls, the
     /// usual estimate; elementwise work is not counted): per layer the QKV, output and feed-forward projections and
-    /// the two attention products; then the full-softmax logits of the masked positions over all items, and for audio
-    /// items the projection of every item vector.
+    /// the two attention products; then the full-softmax logits of the masked positions over the items the softmax
+    /// ranks, and for audio items the projection of every item vector.
     /// </summary>
-    internal double TrainingFlops(int batch, int length, int masked, int items, int featureDimension)
+    internal double TrainingFlops(int batch, int length, int masked, int softmaxItems, int items, int featureDimension)
     {
         double t = (double)batch * length, h = options.Hidden, f = options.FeedForward;
         double perLayer = 6 * t * h * h + 2 * t * h * h + 4 * t * f * h + 4.0 * batch * length * length * h;
-        double forward = options.Layers * perLayer + 2.0 * masked * h * items + 2.0 * items * featureDimension * h;
+        double forward = options.Layers * perLayer + 2.0 * masked * h * softmaxItems + 2.0 * items * featureDimension * h;
         return 3 * forward;
     }
 
@@ -141,6 +142,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         using var stopping = new EarlyStopping(network, optimizer, options.PlateauFactor, options.PlateauPatience, options.Patience,
             options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
+        using var softmaxItems = new SoftmaxItems(data, device);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
         double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
         for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
@@ -152,7 +154,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = MaskedBatch(batches[b], data.Sequences, data.ItemCount, random);
-                lossSum += Step(network, optimizer, batch, batches[b].Length, maskedPerBatch);
+                lossSum += Step(network, optimizer, batch, batches[b].Length, softmaxItems, maskedPerBatch);
                 if (b % 20 == 0)
                 {
                     progress?.Report(new TrainingProgress((epoch - 1 + (double)b / batches.Count) / options.MaxEpochs, epoch,
@@ -219,36 +221,72 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     }
 
     private (int Length, int Masked) StepWithShape(
-        Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, TrainingData data, double maskedPerBatch, Random random, StepPhases? phases)
+        Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, TrainingData data, SoftmaxItems softmaxItems, double maskedPerBatch,
+        Random random, StepPhases? phases)
     {
         var batch = MaskedBatch(batchUsers, data.Sequences, data.ItemCount, random);
         phases?.Lap("batch assembly (masking, padding)");
-        Step(network, optimizer, batch, batchUsers.Length, maskedPerBatch, phases);
+        Step(network, optimizer, batch, batchUsers.Length, softmaxItems, maskedPerBatch, phases);
         phases?.Lap("the step's tensors freed");
         return (batch.Tokens.Length, batch.Positions.Length);
     }
 
     private double Step(
         Bert4RecNetwork network, optim.Optimizer optimizer, ((long[] Ids, int Length) Tokens, long[] Positions, long[] Labels) batch, int rows,
-        double maskedPerBatch, StepPhases? phases = null)
+        SoftmaxItems softmaxItems, double maskedPerBatch, StepPhases? phases = null)
     {
         using var scope = NewDisposeScope();
         var (tokens, positions, labels) = batch;
         int batchRows = rows;
         using var tokenTensor = tensor(tokens.Ids, [batchRows, tokens.Length], device: device);
         using var positionTensor = tensor(positions, device: device);
-        using var labelTensor = tensor(labels, device: device);
+        using var labelTensor = tensor(softmaxItems.Labels(labels), device: device);
         optimizer.zero_grad();
         phases?.Lap("batch to tensors, gradients zeroed");
         var items = network.ItemVectors();
         var hidden = network.Encode(tokenTensor, items);
         var masked = hidden.reshape(-1, hidden.shape[2]).index_select(0, positionTensor);
         phases?.Lap("forward: item vectors and encoder");
-        double loss = network.BackwardCloze(masked, items, labelTensor, maskedPerBatch, phases is null ? null : phases.Lap);
+        double loss = network.BackwardCloze(masked, items, labelTensor, maskedPerBatch, phases is null ? null : phases.Lap, softmaxItems.Subset);
         phases?.Lap("backward through the encoder and item vectors");
         optimizer.step();
         phases?.Lap("Adam step");
         return loss;
+    }
+
+    // The items the training softmax ranks: those the training sequences hold. All of them on a leave-one-out
+    // dataset; in a temporal split, not the tracks released after the cutoff, which to a model trained at the cutoff
+    // do not exist yet (they are ranked later from their audio, as any new track is).
+    private sealed class SoftmaxItems : IDisposable
+    {
+        private readonly long[]? _positionOf;
+
+        public SoftmaxItems(TrainingData data, Device device)
+        {
+            int[] items = data.TrainingItems;
+            Count = items.Length;
+            if (items.Length < data.ItemCount)
+            {
+                Subset = tensor(items.Select(i => (long)i).ToArray(), device: device);
+                _positionOf = new long[data.ItemCount];
+                Array.Fill(_positionOf, -1);
+                for (int i = 0; i < items.Length; i++)
+                {
+                    _positionOf[items[i]] = i;
+                }
+            }
+        }
+
+        /// <summary>How many items the softmax ranks.</summary>
+        public int Count { get; }
+
+        /// <summary>Their indices, or null when they are all the items.</summary>
+        public Tensor? Subset { get; }
+
+        /// <summary>Item indices as positions among the ranked items.</summary>
+        public long[] Labels(long[] items) => _positionOf is null ? items : [.. items.Select(i => _positionOf[i])];
+
+        public void Dispose() => Subset?.Dispose();
     }
 
     // Wall time per phase of a step, for the benchmark's split (waits for the GPU at each lap on CUDA).
