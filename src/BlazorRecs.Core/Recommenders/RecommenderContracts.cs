@@ -61,7 +61,7 @@ public sealed record ItemFeatures(float[] Values, int Dimension)
 public sealed record FeatureScaling(float[] Mean, float[] Scale)
 {
     /// <summary>Statistics of the vectors of <paramref name="items"/> (indices into <paramref name="features"/>), or of
-    /// every item when null. Trainers pass the items their training sequences hold, so that tracks released after a
+    /// every item when null. Trainers pass <see cref="TrainingData.KnownItems"/>, so that tracks released after a
     /// split's cutoff do not shape the statistics a model is trained with.</summary>
     public static FeatureScaling Of(ItemFeatures features, IReadOnlyList<int>? items = null)
     {
@@ -102,17 +102,20 @@ public sealed record FeatureScaling(float[] Mean, float[] Scale)
 /// <param name="Features">The items' content vectors, or null where there is no audio (literature datasets).</param>
 /// <param name="ValidationCandidates">The items validation may rank, as the test that follows ranks them (the
 /// temporal split's hot test: tracks seen in training), or null for all.</param>
+/// <param name="ReleasedLater">Items that did not exist yet when the training data ends (a temporal split's cold
+/// tracks, first heard after the cutoff), or null for none (a literature dataset's whole vocabulary is known).</param>
 public sealed record TrainingData(
-    int ItemCount, int[][] Sequences, IReadOnlyList<Evaluation.EvaluationCase> Validation, ItemFeatures? Features, bool[]? ValidationCandidates = null)
+    int ItemCount, int[][] Sequences, IReadOnlyList<Evaluation.EvaluationCase> Validation, ItemFeatures? Features,
+    bool[]? ValidationCandidates = null, bool[]? ReleasedLater = null)
 {
-    private int[]? _trainingItems;
+    private int[]? _knownItems;
 
     /// <summary>How many users there are.</summary>
     public int UserCount => Sequences.Length;
 
-    /// <summary>The items that occur in the training sequences, ascending. In a temporal split the others are tracks
-    /// released after the cutoff: to a model trained at the cutoff they do not exist yet.</summary>
-    public int[] TrainingItems => _trainingItems ??= [.. Sequences.SelectMany(s => s).Distinct().Order()];
+    /// <summary>The items a model trained on this data may know, ascending: all but <see cref="ReleasedLater"/>. The
+    /// others are ranked later from their audio, as any new track is, and take no part in training.</summary>
+    public int[] KnownItems => _knownItems ??= [.. Enumerable.Range(0, ItemCount).Where(i => ReleasedLater is null || !ReleasedLater[i])];
 }
 
 /// <summary>A trainer's report: where it is, and (after an epoch) the training loss and the validation score.</summary>

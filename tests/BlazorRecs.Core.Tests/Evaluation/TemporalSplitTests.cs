@@ -45,6 +45,9 @@ public sealed class TemporalSplitTests
         Assert.Equal([Item(15)], split.ColdTest[0].Relevant);
         // Validation ranks what the hot test ranks, so early stopping tracks the reported metric.
         Assert.Same(split.HotCandidates, split.TrainingData().ValidationCandidates);
+        // Cold tracks did not exist yet for a model trained at the cutoff.
+        Assert.Same(split.ColdCandidates, split.TrainingData().ReleasedLater);
+        Assert.DoesNotContain(Item(15), split.TrainingData().KnownItems);
     }
 
     [Fact]

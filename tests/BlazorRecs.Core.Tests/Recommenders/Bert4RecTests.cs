@@ -37,9 +37,9 @@ public sealed class Bert4RecTests
     }
 
     [Fact]
-    public void Items_absent_from_the_training_sequences_are_not_in_the_training_softmax()
+    public void Items_released_after_the_training_data_are_not_in_the_training_softmax()
     {
-        // Items 27-29 never occur in training (tracks released after a temporal split's cutoff): no step may push
+        // Items 27-29 were released after the training data ends (a temporal split's cold tracks): no step may push
         // their learned vectors or biases anywhere, so they keep their initial values exactly.
         int[][] sequences = [.. Successions(users: 200, seed: 6).Select(s => s.Where(i => i < 27).ToArray()).Where(s => s.Length > 1)];
         var options = Small with { MaxEpochs = 3 };
@@ -47,11 +47,17 @@ public sealed class Bert4RecTests
         using var initial = new Bert4RecNetwork(options, Items, 0);
         using var initialTable = initial.ItemVectors().detach().clone();
 
-        using var model = new Bert4RecTrainer(options, CPU).Train(new TrainingData(Items, sequences, [], null), null, TestContext.Current.CancellationToken);
+        using var model = new Bert4RecTrainer(options, CPU).Train(
+            new TrainingData(Items, sequences, [], null, ReleasedLater: [.. Enumerable.Range(0, Items).Select(i => i >= 27)]), null, TestContext.Current.CancellationToken);
 
         using var trained = model.Network.ItemVectors().detach();
         Assert.False(trained.narrow(0, 0, 27).allclose(initialTable.narrow(0, 0, 27)), "the items in training should have moved");
-        Assert.True(trained.narrow(0, 27, 3).eq(initialTable.narrow(0, 27, 3)).all().item<bool>(), "an item absent from training was trained");
+        Assert.True(trained.narrow(0, 27, 3).eq(initialTable.narrow(0, 27, 3)).all().item<bool>(), "an item released later was trained");
+
+        // Data that contradicts itself (a history holding an item released later) is refused, not trained on.
+        var contradiction = new TrainingData(Items, [[1, 2, 28]], [], null, ReleasedLater: [.. Enumerable.Range(0, Items).Select(i => i >= 27)]);
+        var refused = Assert.Throws<ArgumentException>(() => new Bert4RecTrainer(options, CPU).Train(contradiction, null, TestContext.Current.CancellationToken));
+        Assert.Contains("item 28", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

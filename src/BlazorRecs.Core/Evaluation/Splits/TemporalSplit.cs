@@ -47,7 +47,7 @@ public sealed record TemporalSplit(
     public IReadOnlyDictionary<int, int> ItemOf { get; } = TrackIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
 
     /// <summary>Training data for a model; <paramref name="features"/> are the items' vectors for content models.</summary>
-    public TrainingData TrainingData(ItemFeatures? features = null) => new(ItemCount, Train, Validation, features, HotCandidates);
+    public TrainingData TrainingData(ItemFeatures? features = null) => new(ItemCount, Train, Validation, features, HotCandidates, ColdCandidates);
 
     /// <summary>Splits <paramref name="listens"/> (any order) over a catalog of <paramref name="trackIds"/>.</summary>
     /// <exception cref="ArgumentException">There are no listens, or none before the cutoff.</exception>

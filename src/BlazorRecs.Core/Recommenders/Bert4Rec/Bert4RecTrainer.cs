@@ -23,7 +23,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     {
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
-        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features, data.TrainingItems);
+        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features, data.KnownItems);
         var network = new Bert4RecNetwork(options, data.ItemCount, data.Features?.Dimension ?? 0);
         network.to(device);
         var model = new Bert4RecRecommender(network, options, scaling, device);
@@ -56,7 +56,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         network.to(device);
         if (data.Features is not null)
         {
-            var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features, data.TrainingItems));
+            var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features, data.KnownItems));
             using var cpu = tensor(scaled.Values, [scaled.Count, scaled.Dimension]);
             using var onDevice = cpu.to(device);
             network.SetFeatures(onDevice);
@@ -254,19 +254,24 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return loss;
     }
 
-    // The items the training softmax ranks: those the training sequences hold. All of them on a leave-one-out
-    // dataset; in a temporal split, not the tracks released after the cutoff, which to a model trained at the cutoff
-    // do not exist yet (they are ranked later from their audio, as any new track is).
+    // The items the training softmax ranks: the known ones. All of them on a leave-one-out dataset (the literature's
+    // protocol ranks the whole vocabulary); in a temporal split, not the tracks released after the cutoff, which to a
+    // model trained at the cutoff do not exist yet (they are ranked later from their audio, as any new track is).
     private sealed class SoftmaxItems : IDisposable
     {
         private readonly long[]? _positionOf;
 
         public SoftmaxItems(TrainingData data, Device device)
         {
-            int[] items = data.TrainingItems;
+            int[] items = data.KnownItems;
             Count = items.Length;
             if (items.Length < data.ItemCount)
             {
+                if (data.Sequences.SelectMany(s => s).FirstOrDefault(i => data.ReleasedLater![i], -1) is var late and >= 0)
+                {
+                    throw new ArgumentException($"item {late} is marked as released after the training data, yet a training sequence holds it", nameof(data));
+                }
+
                 Subset = tensor(items.Select(i => (long)i).ToArray(), device: device);
                 _positionOf = new long[data.ItemCount];
                 Array.Fill(_positionOf, -1);

@@ -19,7 +19,7 @@ public sealed class ShallowNetTrainer(ShallowNetOptions options, Device device)
     {
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
-        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features, data.TrainingItems);
+        FeatureScaling? scaling = data.Features is null ? null : FeatureScaling.Of(data.Features, data.KnownItems);
         int dimension = data.Features?.Dimension ?? options.RandomInitDimension;
         var network = new ShallowNetNetwork(data.UserCount, data.Features is null ? data.ItemCount : 0, dimension, options.Hidden);
         network.to(device);
