@@ -97,11 +97,16 @@ public sealed class FullSoftmaxCrossEntropyTests
             Assert.True(twice[i].allclose(once[i] * 2, rtol: 1e-5, atol: 1e-7), $"gradient {i} did not accumulate");
         }
 
-        // Frozen items (as audio vectors are before their projection): only the states' graph gets gradients.
+        // Items that need no gradient (frozen vectors): only the states' graph gets one, the same as autograd's.
         graph.ZeroGradients();
         var frozen = graph.Table.detach().clone();
+        (nn.functional.cross_entropy(graph.States().matmul(frozen.t()), graph.Labels, reduction: nn.Reduction.Sum) / 2).backward();
+        var expected = graph.Gradients();
+        graph.ZeroGradients();
         FullSoftmaxCrossEntropy.Backward(graph.States(), frozen, null, graph.Labels, divisor: 2);
-        Assert.True(graph.Mix.grad!.abs().sum().item<float>() > 0);
-        Assert.Null(frozen.grad);
+        var gradients = graph.Gradients();
+        Assert.True(gradients[0].allclose(expected[0], rtol: 1e-4, atol: 1e-6), "the table's gradient through the states differs");
+        Assert.True(gradients[1].allclose(expected[1], rtol: 1e-4, atol: 1e-6), "the mixing matrix's gradient differs");
+        Assert.True(gradients[1].abs().sum().item<float>() > 0);
     }
 }
