@@ -85,10 +85,11 @@ public sealed class LiveRecommendations(
             {
                 loaded = await LoadAsync(servable).WaitAsync(cancellationToken);
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or IOException or JsonException or UnauthorizedAccessException)
             {
-                // A checkpoint this version cannot read is as good as none: say why (the failed load is not kept).
-                throw new KeyNotFoundException($"The newest {pair} checkpoint cannot be served: {ex.Message}.", ex);
+                // A checkpoint this version cannot read (an older layout, files missing or damaged) is as good as
+                // none: say why (the failed load is not kept, so it is read again after retraining or a restore).
+                throw new KeyNotFoundException($"The newest {pair} checkpoint cannot be served: {ex.Message.TrimEnd('.')}.", ex);
             }
 
             if (await RankAsync(loaded, servable, listenerId, k, cancellationToken) is { } list)
