@@ -75,6 +75,43 @@ public sealed class PlayerBarTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_end_of_a_track_and_a_press_of_next_while_radio_asks_queue_one_recommendation()
+    {
+        var bar = _ctx.Render<PlayerBar>();
+        var answer = new TaskCompletionSource<TrackSummary?>();
+        int asked = 0;
+        Player.RadioSource = (_, _, _) =>
+        {
+            asked++;
+            return answer.Task;
+        };
+        await bar.InvokeAsync(() => Player.PlayAsync([Tracks[0]]));
+        await bar.InvokeAsync(() => Player.SetRadio(true));
+
+        var ended = bar.InvokeAsync(() => bar.Instance.OnEnded());
+        var next = bar.InvokeAsync(() => bar.Instance.OnNext());
+        answer.SetResult(Tracks[1]);
+        await Task.WhenAll(ended, next);
+
+        Assert.Equal(1, asked);
+        Assert.Equal([1, 2], Player.Queue.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Play_before_the_player_is_connected_says_so_and_leaves_the_queue_alone()
+    {
+        // No player bar rendered: the audio element's driver is not attached yet.
+        Assert.False(Player.IsReady);
+
+        await Player.PlayAsync(Tracks);
+        await Player.EnqueueAsync(Tracks[1]);
+
+        Assert.Empty(Player.Queue);
+        Assert.Null(Player.Current);
+        Assert.Contains("still starting", Player.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Playing_loads_the_track_for_a_new_listener_and_shows_it()
     {
         var bar = _ctx.Render<PlayerBar>();

@@ -31,6 +31,7 @@ public sealed class PlayerState
     private readonly List<TrackSummary> _queue = [];
     private readonly HashSet<int> _radioEntries = [];
     private IPlayerDriver? _driver;
+    private bool _radioAsking;
 
     /// <summary>Raised whenever anything here changes.</summary>
     public event Action? Changed;
@@ -92,6 +93,11 @@ public sealed class PlayerState
     /// <summary>Replaces the queue with <paramref name="tracks"/> and plays the one at <paramref name="start"/>.</summary>
     public async Task PlayAsync(IEnumerable<TrackSummary> tracks, int start = 0)
     {
+        if (!ReadyToPlay())
+        {
+            return;
+        }
+
         _queue.Clear();
         _radioEntries.Clear();
         _queue.AddRange(tracks);
@@ -101,6 +107,11 @@ public sealed class PlayerState
     /// <summary>Adds <paramref name="track"/> to the end of the queue (and plays it if nothing is playing).</summary>
     public async Task EnqueueAsync(TrackSummary track)
     {
+        if (Current is null && !ReadyToPlay())
+        {
+            return;
+        }
+
         _queue.Add(track);
         if (Current is null)
         {
@@ -119,9 +130,20 @@ public sealed class PlayerState
         {
             await PlayIndexAsync(Index + 1);
         }
-        else if (Radio && RadioSource is { } source && Listener is { } listener)
+        else if (Radio && RadioSource is { } source && Listener is { } listener && !_radioAsking)
         {
-            var next = await source(listener.Id, RadioPair, _queue.Select(t => t.Id).ToHashSet());
+            // One question at a time: the track's end and a press of next can both arrive while radio asks.
+            _radioAsking = true;
+            TrackSummary? next;
+            try
+            {
+                next = await source(listener.Id, RadioPair, _queue.Select(t => t.Id).ToHashSet());
+            }
+            finally
+            {
+                _radioAsking = false;
+            }
+
             if (next is null)
             {
                 ReportError("Radio: no recommendation to play next (is a recommender trained?)");
@@ -220,6 +242,18 @@ public sealed class PlayerState
     {
         Error = message;
         Notify();
+    }
+
+    // Before anything is changed: a click that arrives before the audio element is connected is told so, not thrown.
+    private bool ReadyToPlay()
+    {
+        if (IsReady)
+        {
+            return true;
+        }
+
+        ReportError("The player is still starting: press play again in a moment.");
+        return false;
     }
 
     private IPlayerDriver RequireDriver() =>
