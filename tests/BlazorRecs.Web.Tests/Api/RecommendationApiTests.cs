@@ -131,6 +131,7 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
     [InlineData("/api/listeners/{persona}/recommendations?k=0", HttpStatusCode.BadRequest, "k must be")]
     [InlineData("/api/listeners/{persona}/recommendations?k=5000", HttpStatusCode.BadRequest, "k must be")]
     [InlineData("/api/listeners/{persona}/recommendations?model=bert4rec&backend=mfcc", HttpStatusCode.NotFound, "train-recommender")]
+    [InlineData("/api/listeners/{persona}/recommendations?model=sasrec", HttpStatusCode.BadRequest, "Known: pop, knn, shallow-net, bert4rec")]
     public async Task Bad_requests_are_problem_details(string url, HttpStatusCode status, string detail)
     {
         using var response = await _client.GetAsync(url.Replace("{persona}", _catalog.Persona.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), Ct);

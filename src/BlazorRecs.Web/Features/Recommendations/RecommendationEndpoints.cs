@@ -1,4 +1,5 @@
 using BlazorRecs.Core.Listening;
+using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Web.Features.Catalog;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -35,6 +36,12 @@ public static class RecommendationEndpoints
         }
 
         var pair = RecommendationQueries.Pair(model, backend);
+        if (!RecommenderTraining.Models.Any(m => m.Model == pair.Model))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown model",
+                detail: $"Unknown model '{pair.Model}'. Known: {string.Join(", ", RecommenderTraining.Models.Select(m => m.Model))}.");
+        }
+
         try
         {
             return TypedResults.Ok(await queries.ForListenerAsync(id, pair, k ?? 20, ct));
