@@ -45,6 +45,13 @@ public interface IJobHandler
     /// <summary>Job kinds to queue (with default parameters) after this one succeeds: new tracks get embedded.</summary>
     IReadOnlyList<string> FollowUps => [];
 
+    /// <summary>Checks parameters when the job is queued, so a request with malformed ones is refused at once
+    /// rather than queued to fail later.</summary>
+    /// <exception cref="ArgumentException">The parameters cannot run, with the reason.</exception>
+    void CheckParameters(string? parametersJson)
+    {
+    }
+
     /// <summary>Runs the job; <paramref name="parametersJson"/> is what was given when it was queued.</summary>
     Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken);
 }

@@ -49,6 +49,11 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
             throw new ArgumentException($"Unknown job kind '{kind}'. Known: {string.Join(", ", Kinds.Order())}.", nameof(kind));
         }
 
+        using (var scope = scopes.CreateScope())
+        {
+            scope.ServiceProvider.GetServices<IJobHandler>().First(h => h.Kind == kind).CheckParameters(parametersJson);
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var job = new Job { Kind = kind, State = JobState.Queued, ParametersJson = parametersJson, CreatedAt = time.GetUtcNow(), Message = "queued" };
         db.Jobs.Add(job);

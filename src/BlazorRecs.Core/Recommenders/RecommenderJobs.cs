@@ -67,17 +67,38 @@ public sealed class TrainRecommenderJob(RecommenderTraining training) : IJobHand
     public bool RequiresParameters => true;
 
     /// <inheritdoc />
+    public void CheckParameters(string? parametersJson) => RecommenderTraining.CheckPair(PairOf(parametersJson));
+
+    /// <inheritdoc />
     public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken)
     {
-        var parameters = string.IsNullOrWhiteSpace(parametersJson)
-            ? throw new ArgumentException("train-recommender needs {\"model\": ..., \"backend\": ...}")
-            : JsonSerializer.Deserialize<TrainRecommenderParameters>(parametersJson, Json) ?? throw new ArgumentException("empty parameters");
-        var pair = new RecommenderPair(parameters.Model, parameters.Backend);
+        var pair = PairOf(parametersJson);
         progress.Report(new JobProgress(0, "splitting the listening log"));
         var split = await training.SplitAsync(new TemporalSplitSettings(), cancellationToken);
         var result = await training.TrainAsync(split, pair, new TrainingToJobProgress(progress, pair.ToString()), null, cancellationToken);
         progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
             $"{pair}: hot HR@50 {result.Hot["HR@50"]:0.0000}, NDCG@50 {result.Hot["NDCG@50"]:0.0000}{(result.Cold is { } c ? $"; cold HR@50 {c["HR@50"]:0.0000}" : "")}")));
+    }
+
+    private static RecommenderPair PairOf(string? parametersJson)
+    {
+        const string Expected = "train-recommender needs {\"model\": ..., \"backend\": ...} (backend null or absent for random init and pop)";
+        if (string.IsNullOrWhiteSpace(parametersJson))
+        {
+            throw new ArgumentException(Expected);
+        }
+
+        TrainRecommenderParameters? parameters;
+        try
+        {
+            parameters = JsonSerializer.Deserialize<TrainRecommenderParameters>(parametersJson, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"{Expected}: {ex.Message}", ex);
+        }
+
+        return parameters is { Model: { Length: > 0 } model } ? new RecommenderPair(model, parameters.Backend) : throw new ArgumentException(Expected);
     }
 }
 

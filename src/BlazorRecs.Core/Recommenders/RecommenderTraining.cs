@@ -76,10 +76,9 @@ public sealed class RecommenderTraining(
         return TemporalSplit.Create(tracks, listens, settings);
     }
 
-    /// <summary>Trains <paramref name="pair"/> on <paramref name="split"/>, evaluates it and saves the checkpoint.</summary>
-    /// <exception cref="ArgumentException">The pair is not a known model or lacks a backend it needs.</exception>
-    public async Task<PairResult> TrainAsync(TemporalSplit split, RecommenderPair pair, IProgress<TrainingProgress>? progress,
-        long? jobId, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="pair"/> can be trained: a known model, with a backend exactly when it needs one.</summary>
+    /// <exception cref="ArgumentException">It cannot, with the reason.</exception>
+    public static void CheckPair(RecommenderPair pair)
     {
         var known = Models.FirstOrDefault(m => m.Model == pair.Model);
         if (known.Model is null)
@@ -96,6 +95,14 @@ public sealed class RecommenderTraining(
         {
             throw new ArgumentException($"'{pair.Model}' needs a backend: it has no learned item vectors.");
         }
+    }
+
+    /// <summary>Trains <paramref name="pair"/> on <paramref name="split"/>, evaluates it and saves the checkpoint.</summary>
+    /// <exception cref="ArgumentException">The pair is not a known model or lacks a backend it needs.</exception>
+    public async Task<PairResult> TrainAsync(TemporalSplit split, RecommenderPair pair, IProgress<TrainingProgress>? progress,
+        long? jobId, CancellationToken cancellationToken)
+    {
+        CheckPair(pair);
 
         ItemFeatures? features = pair.Backend is null ? null : await data.FeaturesAsync(pair.Backend, split.TrackIds, cancellationToken);
         var training = split.TrainingData(features);

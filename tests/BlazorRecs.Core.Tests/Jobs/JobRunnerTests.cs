@@ -1,5 +1,6 @@
 using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Jobs;
+using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,6 +107,24 @@ public sealed class JobRunnerTests
         await using var host = await StartAsync();
         var jobs = host.Services.GetRequiredService<JobService>();
         await Assert.ThrowsAsync<ArgumentException>(() => jobs.EnqueueAsync("no-such-kind", null, Ct));
+        Assert.Empty(await jobs.ListAsync(10, Ct));
+    }
+
+    [Theory]
+    [InlineData(null, "needs {\"model\"")]
+    [InlineData("{\"model\": ", "needs {\"model\"")]
+    [InlineData("{\"backend\": \"mfcc\"}", "needs {\"model\"")]
+    [InlineData("{\"model\": \"sasrec\"}", "Unknown model 'sasrec'")]
+    [InlineData("{\"model\": \"knn\"}", "needs a backend")]
+    [InlineData("{\"model\": \"pop\", \"backend\": \"mfcc\"}", "does not use audio vectors")]
+    public async Task Train_recommender_parameters_that_cannot_run_are_refused_when_queued(string? parameters, string reason)
+    {
+        await using var host = await StartAsync();
+        var jobs = host.Services.GetRequiredService<JobService>();
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => jobs.EnqueueAsync(TrainRecommenderJob.JobKind, parameters, Ct));
+
+        Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
         Assert.Empty(await jobs.ListAsync(10, Ct));
     }
 

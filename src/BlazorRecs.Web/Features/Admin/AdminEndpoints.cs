@@ -87,7 +87,7 @@ public static class AdminEndpoints
         }
         catch (ArgumentException ex)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown job kind", detail: ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Job refused", detail: ex.Message);
         }
     }
 
