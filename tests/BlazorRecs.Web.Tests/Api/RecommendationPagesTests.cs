@@ -35,6 +35,13 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
             await db.SaveChangesAsync(Ct);
         }
 
+        // A newer run whose saved results are damaged is left out; the page still shows the readable one.
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            db.EvaluationRuns.Add(new EvaluationRun { Dataset = "catalog", SettingsJson = "{}", ResultsJson = "[{\"model\": ", CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+
         string html = System.Net.WebUtility.HtmlDecode(await _client.GetStringAsync("/evaluate", Ct));
         Assert.Contains("data-testid=\"evaluation-table\"", html, StringComparison.Ordinal);
         Assert.Contains("musicnn-msd", html, StringComparison.Ordinal);
