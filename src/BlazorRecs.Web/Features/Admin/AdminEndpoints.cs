@@ -26,6 +26,7 @@ public static class AdminEndpoints
     {
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<AdminCredentials>();
+        builder.Services.AddSingleton<AdminSessions>();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.LoginPath = "/login";
@@ -36,9 +37,19 @@ public static class AdminEndpoints
             // APIs answer 401/403 instead of redirecting to the login page.
             o.Events.OnRedirectToLogin = c => Deny(c, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = c => Deny(c, StatusCodes.Status403Forbidden);
+            // A cookie whose sign-in has ended (signed out, or issued before a restart) no longer authorizes.
+            o.Events.OnValidatePrincipal = async c =>
+            {
+                if (c.Principal is { } user && !c.HttpContext.RequestServices.GetRequiredService<AdminSessions>().StillValid(user))
+                {
+                    c.RejectPrincipal();
+                    await c.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                }
+            };
         });
         builder.Services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, p => p.RequireRole(AdminRole));
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AdminRevalidation>();
         return builder;
     }
 
@@ -47,8 +58,9 @@ public static class AdminEndpoints
     {
         var auth = endpoints.MapGroup("/api/auth").WithTags("Admin");
         auth.MapPost("/login", LoginAsync);
-        auth.MapPost("/logout", async (HttpContext context) =>
+        auth.MapPost("/logout", async (HttpContext context, AdminSessions sessions) =>
         {
+            sessions.End(context.User);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return TypedResults.LocalRedirect("/");
         });
@@ -65,14 +77,15 @@ public static class AdminEndpoints
     }
 
     private static async Task<RedirectHttpResult> LoginAsync(
-        [FromForm] string? password, [FromQuery] string? returnUrl, HttpContext context, AdminCredentials credentials)
+        [FromForm] string? password, [FromQuery] string? returnUrl, HttpContext context, AdminCredentials credentials, AdminSessions sessions)
     {
         if (!credentials.Verify(password))
         {
             return TypedResults.Redirect($"/login?failed=1&returnUrl={Uri.EscapeDataString(SafeReturn(returnUrl))}");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, AdminRole)],
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, AdminRole), new Claim(AdminSessions.SessionClaim, sessions.Start())],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         return TypedResults.Redirect(SafeReturn(returnUrl));
