@@ -1,9 +1,14 @@
+using System.Text.Json;
 using BlazorRecs.Core.Catalog;
+using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Media;
+using BlazorRecs.Core.Recommenders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BlazorRecs.Web.Tests;
 
@@ -49,6 +54,28 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     internal TestCatalog Catalog { get; private set; } = default!;
 
     public async ValueTask InitializeAsync() => Catalog = await TestCatalog.CreateAsync(App, TestContext.Current.CancellationToken);
+
+    /// <summary>A checkpoint directory (relative to the data directory) of a model over the catalog's three tracks.</summary>
+    public string CheckpointDirectory(string relative) =>
+        Path.Combine(App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value.DataPath, relative);
+
+    /// <summary>What the training job does after saving a checkpoint of the three tracks: their ids beside it, and its
+    /// row. Without <paramref name="writeItems"/> only the row (a checkpoint whose files are missing).</summary>
+    public async Task<TrainedModel> RegisterCheckpointAsync(string model, string relative, DateTimeOffset? createdAt = null, bool writeItems = true)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        if (writeItems)
+        {
+            await File.WriteAllTextAsync(Path.Combine(CheckpointDirectory(relative), RecommenderTraining.ItemsFile),
+                JsonSerializer.Serialize(new[] { Catalog.JazzTrack, Catalog.RockTrack, Catalog.ShortTrack }), ct);
+        }
+
+        var row = new TrainedModel { Model = model, CheckpointPath = relative, CreatedAt = createdAt ?? DateTimeOffset.UtcNow };
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>().CreateDbContextAsync(ct);
+        db.TrainedModels.Add(row);
+        await db.SaveChangesAsync(ct);
+        return row;
+    }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }

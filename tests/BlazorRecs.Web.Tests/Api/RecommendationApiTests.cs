@@ -1,14 +1,11 @@
 using System.Net;
 using System.Text.Json;
-using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
-using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Recommenders.Bert4Rec;
 using BlazorRecs.Core.Recommenders.Popularity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace BlazorRecs.Web.Tests.Api;
 
@@ -23,11 +20,10 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
     public async Task Popularity_checkpoint_ranks_unheard_tracks_by_count_and_a_skip_is_not_heard()
     {
         // A popularity checkpoint as the training job writes it: counts per item and the items' track ids.
-        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
         string relative = Path.Combine("recommenders", "pop-test");
-        string directory = Path.Combine(options.DataPath, relative);
+        string directory = fixture.CheckpointDirectory(relative);
         new PopularityRecommender([5, 3, 1]).Save(directory);
-        await RegisterCheckpointAsync("pop", relative);
+        await fixture.RegisterCheckpointAsync("pop", relative);
 
         using var json = JsonDocument.Parse(await _client.GetStringAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop&k=5", Ct));
         var root = json.RootElement;
@@ -48,9 +44,8 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
     public async Task A_bert4rec_checkpoint_of_an_older_layout_is_reported_as_needing_retraining()
     {
         // A real (tiny) BERT4Rec checkpoint, then its description rewritten as versions before the layout field wrote it.
-        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
         string relative = Path.Combine("recommenders", "bert4rec-old-layout");
-        string directory = Path.Combine(options.DataPath, relative);
+        string directory = fixture.CheckpointDirectory(relative);
         var tiny = new Bert4RecOptions { Hidden = 8, Heads = 1, FeedForward = 8, MaxLength = 4, MaxEpochs = 1 };
         using (var model = new Bert4RecTrainer(tiny, TorchSharp.torch.CPU).Train(new TrainingData(3, [[0, 1, 2], [1, 2, 0]], [], null), null, Ct))
         {
@@ -61,7 +56,7 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(description, Ct))!.AsObject();
         Assert.True(json.Remove("layout"));
         await File.WriteAllTextAsync(description, json.ToJsonString(), Ct);
-        await RegisterCheckpointAsync("bert4rec", relative);
+        await fixture.RegisterCheckpointAsync("bert4rec", relative);
 
         using var response = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=bert4rec&backend=random", Ct);
 
@@ -79,30 +74,23 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
     public async Task A_checkpoint_whose_files_are_missing_is_reported_and_served_once_they_are_back()
     {
         // The row exists, its directory does not (an operator cleared the data folder's checkpoints).
-        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
         string relative = Path.Combine("recommenders", "pop-missing");
-        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
-        var row = new TrainedModel { Model = "pop", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow.AddDays(1) };
-        await using (var db = await contexts.CreateDbContextAsync(Ct))
-        {
-            db.TrainedModels.Add(row);
-            await db.SaveChangesAsync(Ct);
-        }
-
+        var row = await fixture.RegisterCheckpointAsync("pop", relative, DateTimeOffset.UtcNow.AddDays(1), writeItems: false);
         try
         {
-            await ServedOnceTheFilesAreWholeAsync(options, relative);
+            await ServedOnceTheFilesAreWholeAsync(relative);
         }
         finally
         {
             // The other popularity test of this class must be served its own checkpoint.
+            var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
             await using var db = await contexts.CreateDbContextAsync(Ct);
             db.TrainedModels.Remove(row);
             await db.SaveChangesAsync(Ct);
         }
     }
 
-    private async Task ServedOnceTheFilesAreWholeAsync(BlazorRecsOptions options, string relative)
+    private async Task ServedOnceTheFilesAreWholeAsync(string relative)
     {
 
         using var missing = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop", Ct);
@@ -112,8 +100,8 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         Assert.Contains("retrain", body, StringComparison.Ordinal);
 
         // A damaged item list is reported the same way.
-        new PopularityRecommender([1, 4, 9]).Save(Path.Combine(options.DataPath, relative));
-        string items = Path.Combine(options.DataPath, relative, RecommenderTraining.ItemsFile);
+        new PopularityRecommender([1, 4, 9]).Save(fixture.CheckpointDirectory(relative));
+        string items = Path.Combine(fixture.CheckpointDirectory(relative), RecommenderTraining.ItemsFile);
         await File.WriteAllTextAsync(items, "[1, 2,", Ct);
         using var damaged = await _client.GetAsync($"/api/listeners/{_catalog.Persona}/recommendations?model=pop", Ct);
         Assert.Equal(HttpStatusCode.NotFound, damaged.StatusCode);
@@ -140,15 +128,4 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         Assert.Contains(detail, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
-    // What the training job does after saving a checkpoint of three items: their track ids beside it, and its row.
-    private async Task RegisterCheckpointAsync(string model, string relative)
-    {
-        var options = fixture.App.Services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
-        await File.WriteAllTextAsync(Path.Combine(options.DataPath, relative, RecommenderTraining.ItemsFile),
-            JsonSerializer.Serialize(new[] { _catalog.JazzTrack, _catalog.RockTrack, _catalog.ShortTrack }), Ct);
-        var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
-        await using var db = await contexts.CreateDbContextAsync(Ct);
-        db.TrainedModels.Add(new TrainedModel { Model = model, CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
-        await db.SaveChangesAsync(Ct);
-    }
 }

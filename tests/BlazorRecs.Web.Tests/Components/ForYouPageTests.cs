@@ -1,17 +1,10 @@
-using System.Text.Json;
 using Bunit;
-using BlazorRecs.Core.Configuration;
-using BlazorRecs.Core.Data;
-using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
-using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Recommenders.Popularity;
 using BlazorRecs.Web.Features.Playback;
 using BlazorRecs.Web.Features.Recommendations;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
 
@@ -28,7 +21,9 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
     public async Task The_list_ranks_again_after_a_counted_play_of_the_listener()
     {
         var catalog = fixture.Catalog;
-        await RegisterPopularityAsync([5, 3, 1]);
+        string relative = Path.Combine("recommenders", "pop-for-you");
+        new PopularityRecommender([5, 3, 1]).Save(fixture.CheckpointDirectory(relative));
+        await fixture.RegisterCheckpointAsync("pop", relative);
         var app = fixture.App.Services;
         _ctx.Services.AddMudServices();
         _ctx.Services.AddScoped<PlayerState>();
@@ -54,20 +49,6 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
 
     private static List<string> Titles(IRenderedComponent<ForYouPage> page) =>
         [.. page.FindAll("[data-testid=recommendations] [data-testid=play-track]").Select(e => e.GetAttribute("aria-label")!["Play ".Length..])];
-
-    // A popularity checkpoint over the catalog's three tracks, registered as the training job does.
-    private async Task RegisterPopularityAsync(float[] counts)
-    {
-        var services = fixture.App.Services;
-        var options = services.GetRequiredService<IOptions<BlazorRecsOptions>>().Value;
-        string relative = Path.Combine("recommenders", "pop-for-you");
-        new PopularityRecommender(counts).Save(Path.Combine(options.DataPath, relative));
-        await File.WriteAllTextAsync(Path.Combine(options.DataPath, relative, RecommenderTraining.ItemsFile),
-            JsonSerializer.Serialize(new[] { fixture.Catalog.JazzTrack, fixture.Catalog.RockTrack, fixture.Catalog.ShortTrack }), Ct);
-        await using var db = await services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>().CreateDbContextAsync(Ct);
-        db.TrainedModels.Add(new TrainedModel { Model = "pop", CheckpointPath = relative, CreatedAt = DateTimeOffset.UtcNow });
-        await db.SaveChangesAsync(Ct);
-    }
 
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
 }
