@@ -108,14 +108,12 @@ public sealed record TrainingData(
     int ItemCount, int[][] Sequences, IReadOnlyList<Evaluation.EvaluationCase> Validation, ItemFeatures? Features,
     bool[]? ValidationCandidates = null, bool[]? ReleasedLater = null)
 {
-    private int[]? _knownItems;
-
     /// <summary>How many users there are.</summary>
     public int UserCount => Sequences.Length;
 
     /// <summary>The items a model trained on this data may know, ascending: all but <see cref="ReleasedLater"/>. The
     /// others are ranked later from their audio, as any new track is, and take no part in training.</summary>
-    public int[] KnownItems => _knownItems ??= [.. Enumerable.Range(0, ItemCount).Where(i => ReleasedLater is null || !ReleasedLater[i])];
+    public int[] KnownItems => [.. Enumerable.Range(0, ItemCount).Where(i => ReleasedLater is null || !ReleasedLater[i])];
 }
 
 /// <summary>A trainer's report: where it is, and (after an epoch) the training loss and the validation score.</summary>

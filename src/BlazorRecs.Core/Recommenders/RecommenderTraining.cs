@@ -76,6 +76,10 @@ public sealed class RecommenderTraining(
         return TemporalSplit.Create(tracks, listens, settings);
     }
 
+    /// <summary>The reason a model id is refused, naming the known ones; null when it is known.</summary>
+    public static string? UnknownModel(string model) =>
+        Models.Any(m => m.Model == model) ? null : $"Unknown model '{model}'. Known: {string.Join(", ", Models.Select(m => m.Model))}.";
+
     /// <summary>Whether <paramref name="pair"/> can be trained: a known model, with a backend exactly when it needs one.</summary>
     /// <exception cref="ArgumentException">It cannot, with the reason.</exception>
     public static void CheckPair(RecommenderPair pair)
@@ -83,7 +87,7 @@ public sealed class RecommenderTraining(
         var known = Models.FirstOrDefault(m => m.Model == pair.Model);
         if (known.Model is null)
         {
-            throw new ArgumentException($"Unknown model '{pair.Model}'. Known: {string.Join(", ", Models.Select(m => m.Model))}.");
+            throw new ArgumentException(UnknownModel(pair.Model)!);
         }
 
         if (pair.Backend is not null && !known.Content)

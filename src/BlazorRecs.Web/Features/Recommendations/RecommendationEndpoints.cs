@@ -36,10 +36,9 @@ public static class RecommendationEndpoints
         }
 
         var pair = RecommendationQueries.Pair(model, backend);
-        if (!RecommenderTraining.Models.Any(m => m.Model == pair.Model))
+        if (RecommenderTraining.UnknownModel(pair.Model) is { } unknown)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown model",
-                detail: $"Unknown model '{pair.Model}'. Known: {string.Join(", ", RecommenderTraining.Models.Select(m => m.Model))}.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown model", detail: unknown);
         }
 
         try
