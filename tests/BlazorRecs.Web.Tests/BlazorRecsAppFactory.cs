@@ -1,6 +1,8 @@
 using BlazorRecs.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BlazorRecs.Web.Tests;
 
@@ -8,9 +10,13 @@ namespace BlazorRecs.Web.Tests;
 public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public BlazorRecsAppFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration on top of the test defaults.</param>
+    /// <param name="services">Services added to the app's own (for example a job handler a test controls).</param>
+    public BlazorRecsAppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataDirectory = Directory.CreateTempSubdirectory("blazorrecs-web-").FullName;
         _settings = new Dictionary<string, string?>
         {
@@ -37,6 +43,11 @@ public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 
