@@ -18,9 +18,11 @@ namespace BlazorRecs.Core.Torch;
 /// (6.1 ms for [10240 x 256], of which the generator 2.1 ms); vectorised and chunked, 0.9 ns (2.4 ms, generator
 /// 0.46 ms), measured with a throw-away timing program on the same machine.
 /// </para>
-/// Masks repeat for a seed whatever the thread count: each call takes one number from the module's generator, and
-/// chunk k of the tensor is drawn from lanes seeded by splitmix64 from that number and k. The drop probability is kept
-/// to 1/65536 (16-bit draws); <see cref="DropProbability"/> is the exact value used.
+/// Masks repeat for a seed whatever the thread count or hardware: each call takes one number from the module's
+/// generator, and chunk k of the tensor is drawn from lanes seeded by splitmix64 from that number and k. The drop
+/// probability is kept to 1/65536 (16-bit draws); <see cref="DropProbability"/> is the exact value used. The lanes
+/// are fast where 256-bit vectors are hardware-accelerated (AVX2 on x64); elsewhere .NET runs the same operations in
+/// software, with the same masks. A module is not for concurrent forward calls (training is one step at a time).
 /// </summary>
 internal sealed class FastDropout : Module<Tensor, Tensor>
 {
@@ -75,7 +77,13 @@ internal sealed class FastDropout : Module<Tensor, Tensor>
 
         using var mask = empty(input.shape, ScalarType.Float32);
         mask.bytes = MemoryMarshal.AsBytes(buffer.AsSpan(0, count));
-        return input.dtype == ScalarType.Float32 ? input.mul(mask) : input.mul(mask.to_type(input.dtype));
+        if (input.dtype == ScalarType.Float32)
+        {
+            return input.mul(mask);
+        }
+
+        using var converted = mask.to_type(input.dtype);
+        return input.mul(converted);
     }
 
     // One chunk's mask: four xoshiro256** lanes, each step giving 4 x 64 bits = sixteen 16-bit draws; a draw below the

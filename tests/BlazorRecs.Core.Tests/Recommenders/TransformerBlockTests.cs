@@ -1,4 +1,6 @@
 using BlazorRecs.Core.Recommenders.Bert4Rec;
+using BlazorRecs.Core.Tests.Support;
+using BlazorRecs.Core.Torch;
 using static TorchSharp.torch;
 
 namespace BlazorRecs.Core.Tests.Recommenders;
@@ -7,6 +9,7 @@ namespace BlazorRecs.Core.Tests.Recommenders;
 /// The attention written out for CPU training (so that its dropout is the fast one) against libtorch's fused
 /// scaled-dot-product attention, which evaluation and CUDA use.
 /// </summary>
+[Collection(TorchTrainingCollection.Name)]
 public sealed class TransformerBlockTests
 {
     // [batch 2, heads 2, length 6, head width 8]; row 0 is left-padded by two positions.
@@ -22,7 +25,26 @@ public sealed class TransformerBlockTests
     }
 
     [Fact]
-    public void Training_attention_on_the_cpu_is_the_fused_kernels_in_expectation_and_drops_probabilities()
+    public void Training_attention_on_the_cpu_drops_attention_probabilities_with_the_blocks_own_mask()
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v, keyMask) = Inputs();
+        using var block = new TransformerBlock(hidden: 16, heads: 2, feedForward: 32, dropout: 0.3, seed: 9);
+        block.train();
+        // The block's dropout is a FastDropout seeded with the block's seed: a twin draws the same first mask.
+        using var twin = new FastDropout(0.3, seed: 9);
+        twin.train();
+        var probabilities = (q.matmul(k.transpose(-2, -1)) / Math.Sqrt(8) + keyMask).softmax(-1);
+        var expected = twin.forward(probabilities).matmul(v);
+
+        var attended = block.Attend(q, k, v, keyMask);
+
+        Assert.True(attended.allclose(expected, rtol: 0, atol: 1e-5));
+        Assert.False(attended.allclose(probabilities.matmul(v), rtol: 0, atol: 1e-3), "some probabilities should have been dropped");
+    }
+
+    [Fact]
+    public void Training_attention_on_the_cpu_is_the_fused_kernels_in_expectation()
     {
         using var scope = NewDisposeScope();
         var (q, k, v, keyMask) = Inputs();
@@ -58,11 +80,11 @@ public sealed class TransformerBlockTests
         training.eval();
         Assert.True(training.Attend(q, k, v, keyMask).allclose(expected, rtol: 0, atol: 1e-6));
 
-        // Values at padded keys do not reach the output, in the written-out path (training with dropout) too.
+        // In evaluation nothing is dropped. Values at padded keys do not reach the output, in the written-out path
+        // (training with dropout) too.
         training.train();
         var changed = v.clone();
         changed[0, TensorIndex.Colon, TensorIndex.Slice(0, 2)] = full(2, 2, 8, 1000f);
-        manual_seed(5);
         using var again = new TransformerBlock(16, 2, 32, dropout: 0.3, seed: 9);
         again.train();
         var before = training.Attend(q, k, v, keyMask);

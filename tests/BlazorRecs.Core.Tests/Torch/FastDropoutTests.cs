@@ -63,6 +63,77 @@ public sealed class FastDropoutTests
     }
 
     [Fact]
+    public void Masks_are_xoshiro256_star_star_lanes_seeded_per_call_and_chunk()
+    {
+        using var scope = NewDisposeScope();
+        const ulong Seed = 21;
+        using var dropout = new FastDropout(0.25, Seed);
+        dropout.train();
+        // Two full chunks of 65,536 elements and a ragged third.
+        const int Chunk = 1 << 16;
+        var kept = dropout.forward(ones(2 * Chunk + 301)).ne(0);
+
+        // The reference, in scalar arithmetic: the module's generator gives this call's seed; chunk k seeds four
+        // lanes from it; each step of a lane gives four 16-bit draws, lanes in order; a draw under 0.25 * 65536 drops.
+        ulong state = Seed;
+        var module = Xoshiro(ref state);
+        ulong callSeed = Next(module);
+        foreach (int chunk in new[] { 0, 1, 2 })
+        {
+            ulong chunkState = callSeed ^ ((ulong)chunk * 0xD1B54A32D192ED03UL);
+            var lanes = Enumerable.Range(0, 4).Select(_ => new ulong[4]).ToArray();
+            for (int word = 0; word < 4; word++)
+            {
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    lanes[lane][word] = SplitMix(ref chunkState);
+                }
+            }
+
+            var expected = new List<bool>();
+            // Sixteen steps: a wrong rotation or shift shows only after a few.
+            for (int step = 0; step < 16; step++)
+            {
+                ulong[] results = [.. lanes.Select(Next)];
+                for (int e = 0; e < 16; e++)
+                {
+                    expected.Add((ushort)(results[e / 4] >> (16 * (e % 4))) >= 16384);
+                }
+            }
+
+            bool[] actual = kept.narrow(0, chunk * Chunk, expected.Count).data<bool>().ToArray();
+            Assert.Equal(expected, actual);
+        }
+
+        // Chunks are not copies of one another.
+        Assert.False(kept.narrow(0, 0, Chunk).eq(kept.narrow(0, Chunk, Chunk)).all().item<bool>());
+    }
+
+    // xoshiro256** on a state of four words (s0..s3), seeded through splitmix64, and one step of it.
+    private static ulong[] Xoshiro(ref ulong seed) => [SplitMix(ref seed), SplitMix(ref seed), SplitMix(ref seed), SplitMix(ref seed)];
+
+    private static ulong Next(ulong[] s)
+    {
+        ulong result = ulong.RotateLeft(s[1] * 5, 7) * 9;
+        ulong t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = ulong.RotateLeft(s[3], 45);
+        return result;
+    }
+
+    private static ulong SplitMix(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    [Fact]
     public void Evaluation_and_zero_probability_pass_the_input_through()
     {
         using var scope = NewDisposeScope();

@@ -89,7 +89,8 @@ internal sealed class TransformerBlock : Module<Tensor, Tensor, Tensor>
 
         // The scale goes on q, d wide, rather than on the length-by-length scores.
         using var scaled = q.mul(1 / Math.Sqrt(q.shape[^1]));
-        using var scores = scaled.matmul(k.transpose(-2, -1));
+        using var keys = k.transpose(-2, -1);
+        using var scores = scaled.matmul(keys);
         scores.add_(keyMask);
         using var probabilities = scores.softmax(-1);
         using var dropped = _dropout.forward(probabilities);
