@@ -24,13 +24,20 @@ public sealed class TransformerBlockTests
         return (q, k, v, keyMask);
     }
 
+    // A block in training mode, attention dropout 0.3, its FastDropout seeded with 9.
+    private static TransformerBlock TrainingBlock()
+    {
+        var block = new TransformerBlock(hidden: 16, heads: 2, feedForward: 32, dropout: 0.3, seed: 9);
+        block.train();
+        return block;
+    }
+
     [Fact]
     public void Training_attention_on_the_cpu_drops_attention_probabilities_with_the_blocks_own_mask()
     {
         using var scope = NewDisposeScope();
         var (q, k, v, keyMask) = Inputs();
-        using var block = new TransformerBlock(hidden: 16, heads: 2, feedForward: 32, dropout: 0.3, seed: 9);
-        block.train();
+        using var block = TrainingBlock();
         // The block's dropout is a FastDropout seeded with the block's seed: a twin draws the same first mask.
         using var twin = new FastDropout(0.3, seed: 9);
         twin.train();
@@ -48,8 +55,7 @@ public sealed class TransformerBlockTests
     {
         using var scope = NewDisposeScope();
         var (q, k, v, keyMask) = Inputs();
-        using var block = new TransformerBlock(hidden: 16, heads: 2, feedForward: 32, dropout: 0.3, seed: 9);
-        block.train();
+        using var block = TrainingBlock();
         var expected = nn.functional.scaled_dot_product_attention(q, k, v, keyMask, 0.0);
 
         const int Calls = 3000;
