@@ -82,7 +82,7 @@ public sealed class TransformerBlockTests
         using var scope = NewDisposeScope();
         var (q, k, v, keyMask) = Inputs();
         var expected = nn.functional.scaled_dot_product_attention(q, k, v, keyMask, 0.0);
-        using var training = new TransformerBlock(16, 2, 32, dropout: 0.3, seed: 9);
+        using var training = TrainingBlock();
         training.eval();
         Assert.True(training.Attend(q, k, v, keyMask).allclose(expected, rtol: 0, atol: 1e-6));
 
@@ -91,8 +91,7 @@ public sealed class TransformerBlockTests
         training.train();
         var changed = v.clone();
         changed[0, TensorIndex.Colon, TensorIndex.Slice(0, 2)] = full(2, 2, 8, 1000f);
-        using var again = new TransformerBlock(16, 2, 32, dropout: 0.3, seed: 9);
-        again.train();
+        using var again = TrainingBlock();
         var before = training.Attend(q, k, v, keyMask);
         var after = again.Attend(q, k, changed, keyMask);
         Assert.True(after[0].allclose(before[0], rtol: 0, atol: 1e-4));
