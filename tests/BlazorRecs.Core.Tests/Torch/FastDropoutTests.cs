@@ -47,6 +47,22 @@ public sealed class FastDropoutTests
     }
 
     [Fact]
+    public void A_training_forward_outside_any_dispose_scope_leaves_only_its_output_alive()
+    {
+        using var dropout = new FastDropout(0.3, seed: 3);
+        dropout.train();
+        using var input = ones(40, 50);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        var output = dropout.forward(input);
+
+        // The mask and any handle taken on its memory are freed now, not when the garbage collector finds them.
+        Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        output.Dispose();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Gradient_passes_only_through_kept_elements_with_the_same_scale()
     {
         using var scope = NewDisposeScope();
