@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 namespace BlazorRecs.Core.Torch;
 
 /// <summary>
-/// The process's TorchSharp: loads libtorch once, applies the thread setting and resolves the configured device
-/// (auto, cpu, cuda). Models and batches move to <see cref="Device"/>; no code names a device itself.
+/// The process's TorchSharp: loads libtorch once, applies the thread setting and the native heap policy
+/// (<see cref="NativeHeap"/>), and resolves the configured device (auto, cpu, cuda). Models and batches move to <see cref="Device"/>; no code names a device itself.
 /// </summary>
 public sealed class TorchRuntime
 {
@@ -28,8 +28,8 @@ public sealed class TorchRuntime
                 torch.set_num_threads(threads);
             }
 
-            logger.LogInformation("TorchSharp {TorchSharp} (libtorch {LibTorch}) computing on {Device}: {Detail}",
-                TorchSharpVersion, LibTorchVersion, resolved.Device, resolved.Detail);
+            logger.LogInformation("TorchSharp {TorchSharp} (libtorch {LibTorch}) computing on {Device}: {Detail}; {Heap}",
+                TorchSharpVersion, LibTorchVersion, resolved.Device, resolved.Detail, NativeHeap.Tune());
             return resolved;
         });
     }
