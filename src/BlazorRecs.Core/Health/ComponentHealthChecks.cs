@@ -76,7 +76,7 @@ public sealed class TorchHealthCheck(TorchRuntime runtime) : IHealthCheck
         var a = torch.tensor(new float[] { 1, 2, 3, 4 }, [2, 2]).to(runtime.Device);
         float trace = a.matmul(a).trace().cpu().item<float>(); // [[7,10],[15,22]] -> 29
         string detail = $"TorchSharp {TorchRuntime.TorchSharpVersion}, libtorch {TorchRuntime.LibTorchVersion}, " +
-                        $"device {runtime.Device.type.ToString().ToLowerInvariant()} ({runtime.DeviceDetail}), {TorchRuntime.Threads} threads";
+                        $"device {runtime.Device.type.ToString().ToLowerInvariant()} ({runtime.DeviceDetail}), {TorchRuntime.Threads} threads; {runtime.NativeHeapDetail}";
         return Task.FromResult(Math.Abs(trace - 29f) < 1e-4
             ? ComponentResult.Ok(TorchRuntime.TorchSharpVersion, detail)
             : HealthCheckResult.Unhealthy($"a 2x2 matmul gave trace {trace}, expected 29; {detail}"));

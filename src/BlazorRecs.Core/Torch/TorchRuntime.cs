@@ -13,7 +13,7 @@ namespace BlazorRecs.Core.Torch;
 /// </summary>
 public sealed class TorchRuntime
 {
-    private readonly Lazy<(Device Device, string Detail)> _device;
+    private readonly Lazy<(Device Device, string Detail, string Heap)> _device;
 
     /// <summary>Creates the runtime for the configured device.</summary>
     public TorchRuntime(IOptions<BlazorRecsOptions> options, ILogger<TorchRuntime> logger)
@@ -28,9 +28,10 @@ public sealed class TorchRuntime
                 torch.set_num_threads(threads);
             }
 
+            string heap = NativeHeap.Tune();
             logger.LogInformation("TorchSharp {TorchSharp} (libtorch {LibTorch}) computing on {Device}: {Detail}; {Heap}",
-                TorchSharpVersion, LibTorchVersion, resolved.Device, resolved.Detail, NativeHeap.Tune());
-            return resolved;
+                TorchSharpVersion, LibTorchVersion, resolved.Device, resolved.Detail, heap);
+            return (resolved.Device, resolved.Detail, heap);
         });
     }
 
@@ -42,6 +43,9 @@ public sealed class TorchRuntime
 
     /// <summary>Why this device was chosen.</summary>
     public string DeviceDetail => _device.Value.Detail;
+
+    /// <summary>What the native heap policy (<see cref="NativeHeap"/>) did at start.</summary>
+    public string NativeHeapDetail => _device.Value.Heap;
 
     /// <summary>The TorchSharp package version.</summary>
     public static string TorchSharpVersion =>

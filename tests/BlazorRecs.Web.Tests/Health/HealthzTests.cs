@@ -30,6 +30,7 @@ public sealed class HealthzTests
         Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
         Assert.StartsWith("0.107", components.GetProperty("torch").GetProperty("version").GetString(), StringComparison.Ordinal);
         Assert.Contains("libtorch 2.10", components.GetProperty("torch").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("native heap", components.GetProperty("torch").GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("1.31.1", components.GetProperty("onnxruntime").GetProperty("version").GetString());
         Assert.Contains("journal_mode=wal", components.GetProperty("sqlite").GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
