@@ -49,7 +49,15 @@ internal sealed record TestCatalog(int JazzTrack, int RockTrack, int ShortTrack,
 /// <summary>One app with the test catalog, shared by the tests of a class (starting an app takes seconds).</summary>
 public sealed class CatalogAppFixture : IAsyncLifetime
 {
-    public BlazorRecsAppFactory App { get; } = new();
+    public CatalogAppFixture()
+        : this(new BlazorRecsAppFactory())
+    {
+    }
+
+    /// <summary>The test catalog in an app of the caller's (for one test that needs its own services).</summary>
+    internal CatalogAppFixture(BlazorRecsAppFactory app) => App = app;
+
+    public BlazorRecsAppFactory App { get; }
 
     internal TestCatalog Catalog { get; private set; } = default!;
 

@@ -1,9 +1,14 @@
+using System.Data.Common;
 using Bunit;
+using BlazorRecs.Core.Data;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
+using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Recommenders.Popularity;
 using BlazorRecs.Web.Features.Playback;
 using BlazorRecs.Web.Features.Recommendations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -20,35 +25,106 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
     [Fact]
     public async Task The_list_ranks_again_after_a_counted_play_of_the_listener()
     {
-        var catalog = fixture.Catalog;
-        string relative = Path.Combine("recommenders", "pop-for-you");
-        new PopularityRecommender([5, 3, 1]).Save(fixture.CheckpointDirectory(relative));
-        await fixture.RegisterCheckpointAsync("pop", relative);
-        var app = fixture.App.Services;
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddScoped<PlayerState>();
-        _ctx.Services.AddSingleton(app.GetRequiredService<ListeningService>());
-        _ctx.Services.AddSingleton(app.GetRequiredService<RecommendationQueries>());
-        _ctx.Services.AddSingleton(app.GetRequiredService<JobService>());
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Render<MudPopoverProvider>();
-        var listener = await app.GetRequiredService<ListeningService>().GetAsync(catalog.Persona, Ct);
-        _ctx.Services.GetRequiredService<PlayerState>().SetListener(listener);
-
-        var page = _ctx.Render<ForYouPage>();
+        var page = await RenderAsync(fixture);
 
         // Only popularity is trained: the page switches to it. The persona heard the jazz track.
         page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)));
         Assert.Contains("pop", page.Find("[data-testid=for-you-summary]").TextContent, StringComparison.Ordinal);
 
         // A counted play of the rock track: it is heard now, so the page ranks again without it.
-        var played = await app.GetRequiredService<ListeningService>().RecordAsync(new PlayReport(catalog.Persona, catalog.RockTrack, 40_000), Ct);
-        Assert.True(played.Play is not null, played.Reason);
+        await PlayAsync(fixture, fixture.Catalog.RockTrack);
         page.WaitForAssertion(() => Assert.Equal(["Short Blues"], Titles(page)));
+    }
+
+    [Fact]
+    public async Task A_ranking_that_finishes_after_a_newer_one_is_not_shown()
+    {
+        var gate = new HistoryGate();
+        await using var own = new CatalogAppFixture(new BlazorRecsAppFactory(
+            services: s => s.ConfigureDbContext<BlazorRecsDbContext>(o => o.AddInterceptors(gate))));
+        await own.InitializeAsync();
+        var page = await RenderAsync(own);
+        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)));
+
+        try
+        {
+            // Ranking A, after a counted replay of the jazz track: its history is read, then held before it is used.
+            gate.HoldNext();
+            await PlayAsync(own, own.Catalog.JazzTrack);
+            await gate.Held.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            // Ranking B, after a play of the rock track, starts later and finishes first.
+            await PlayAsync(own, own.Catalog.RockTrack);
+            page.WaitForAssertion(() => Assert.Equal(["Short Blues"], Titles(page)));
+
+            // A finishes now, with a history from before the rock track was played; the page keeps B's answer.
+            int renders = page.RenderCount;
+            gate.Release();
+            page.WaitForState(() => page.RenderCount > renders, TimeSpan.FromSeconds(30));
+            Assert.Equal(["Short Blues"], Titles(page));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // The For you page for the catalog's persona, on the app's real services, with popularity trained.
+    private async Task<IRenderedComponent<ForYouPage>> RenderAsync(CatalogAppFixture app)
+    {
+        string relative = Path.Combine("recommenders", "pop-for-you");
+        new PopularityRecommender([5, 3, 1]).Save(app.CheckpointDirectory(relative));
+        await app.RegisterCheckpointAsync("pop", relative);
+        var services = app.App.Services;
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddScoped<PlayerState>();
+        _ctx.Services.AddSingleton(services.GetRequiredService<ListeningService>());
+        _ctx.Services.AddSingleton(services.GetRequiredService<RecommendationQueries>());
+        _ctx.Services.AddSingleton(services.GetRequiredService<JobService>());
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Render<MudPopoverProvider>();
+        var listener = await services.GetRequiredService<ListeningService>().GetAsync(app.Catalog.Persona, Ct);
+        _ctx.Services.GetRequiredService<PlayerState>().SetListener(listener);
+        return _ctx.Render<ForYouPage>();
+    }
+
+    // A counted play (whole length) of a track by the persona.
+    private static async Task PlayAsync(CatalogAppFixture app, int trackId)
+    {
+        var played = await app.App.Services.GetRequiredService<ListeningService>().RecordAsync(new PlayReport(app.Catalog.Persona, trackId, 40_000), Ct);
+        Assert.True(played.Play is not null, played.Reason);
     }
 
     private static List<string> Titles(IRenderedComponent<ForYouPage> page) =>
         [.. page.FindAll("[data-testid=recommendations] [data-testid=play-track]").Select(e => e.GetAttribute("aria-label")!["Play ".Length..])];
 
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
+
+    // Holds the first listener-history query after HoldNext once its rows are read (the database as it was then),
+    // until Release: a ranking that started first and finishes last.
+    private sealed class HistoryGate : DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _armed;
+
+        public Task Held => _held.Task;
+
+        public void HoldNext() => Volatile.Write(ref _armed, 1);
+
+        public void Release() => _release.TrySetResult();
+
+        // Called when the rows have all been read and the reader is about to close.
+        public override async ValueTask<InterceptionResult> DataReaderClosingAsync(
+            DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        {
+            if (command.CommandText.Contains(CatalogData.HistoryQueryTag, StringComparison.Ordinal) && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                _held.TrySetResult();
+                await _release.Task;
+            }
+
+            return result;
+        }
+    }
 }
