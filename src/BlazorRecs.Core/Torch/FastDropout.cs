@@ -61,7 +61,7 @@ internal sealed class FastDropout : Module<Tensor, Tensor>
 
         int count = checked((int)input.numel());
         ulong callSeed = _random.Next();
-        using var mask = empty(input.shape, ScalarType.Float32);
+        using var mask = empty(input.shape, ScalarType.Float32, device: CPU);
         // The mask is drawn straight into the new tensor's memory (a fresh, contiguous float32 storage). Taking the
         // storage makes a second handle on the tensor, which the Storage object does not free: the scope does.
         using (NewDisposeScope())

@@ -13,15 +13,24 @@ namespace BlazorRecs.Core.Torch;
 /// made <c>bench train</c> on the demo 0-9% faster in four alternating pairs, and left Amazon Beauty's shorter
 /// histories as they were (README, "Training throughput").
 /// </para>
-/// The cost is memory: up to <see cref="TrimThreshold"/> of freed heap per malloc arena stays with the process rather
-/// than going back to the system. An operator who sets glibc's own variables (MALLOC_MMAP_THRESHOLD_,
-/// MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES) keeps their settings.
+/// <para>
+/// The setting is the whole process's (SQLite, ONNX Runtime and the web server allocate through the same malloc), and
+/// its cost is memory: freed blocks stay with the process for reuse. Each malloc arena (glibc makes up to eight per
+/// core, for threads that allocate at once) keeps up to <see cref="TrimThreshold"/> free at the top of its heap, and
+/// a freed block below a live one is not given back at all. Threads other than the first allocate from heaps of at
+/// most 64 MB, so for them blocks above that are still mapped afresh. Older glibc releases refuse a threshold above
+/// 32 MB (Debian 12's 2.36 takes 128 MB); with them the threshold is 32 MB.
+/// </para>
+/// An operator who sets MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES keeps their settings.
 /// </summary>
 internal static partial class NativeHeap
 {
     /// <summary>Blocks up to this size come from the heap: above glibc's own ceiling of 32 MB, so that the attention
     /// probabilities of long histories (40 MB for the demo's longest batches) are reused too.</summary>
     public const int MmapThreshold = 128 << 20;
+
+    /// <summary>The threshold where glibc refuses <see cref="MmapThreshold"/> (older releases): the most they accept.</summary>
+    public const int OlderGlibcMmapThreshold = 32 << 20;
 
     /// <summary>Free memory at the top of a heap kept for reuse before it is given back (twice the threshold above, as
     /// glibc's own adjustment keeps it).</summary>
@@ -33,7 +42,7 @@ internal static partial class NativeHeap
 
     private static readonly string[] GlibcVariables = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"];
 
-    /// <summary>Applies the policy above where the C library is glibc; returns what was done, for the log.</summary>
+    /// <summary>Applies the policy above on Linux; returns what was done, for the log.</summary>
     /// <param name="environment">Reads an environment variable (the process's own by default).</param>
     public static string Tune(Func<string, string?>? environment = null)
     {
@@ -48,11 +57,16 @@ internal static partial class NativeHeap
             return $"native heap left as is: {set} is set in the environment";
         }
 
+        int threshold;
         try
         {
-            if (NativeMethods.Mallopt(MMmapThreshold, MmapThreshold) != 1 || NativeMethods.Mallopt(MTrimThreshold, TrimThreshold) != 1)
+            threshold = NativeMethods.Mallopt(MMmapThreshold, MmapThreshold) == 1 ? MmapThreshold
+                : NativeMethods.Mallopt(MMmapThreshold, OlderGlibcMmapThreshold) == 1 ? OlderGlibcMmapThreshold
+                : 0;
+            if (threshold == 0 || NativeMethods.Mallopt(MTrimThreshold, TrimThreshold) != 1)
             {
-                return "native heap left as is: mallopt refused the thresholds";
+                // musl's mallopt, for one, accepts nothing.
+                return "native heap left as is: the C library's mallopt refused the thresholds";
             }
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
@@ -60,7 +74,7 @@ internal static partial class NativeHeap
             return $"native heap left as is: no mallopt in the C library ({e.Message})";
         }
 
-        return $"native heap: blocks up to {MmapThreshold >> 20} MB from the heap, up to {TrimThreshold >> 20} MB of it kept free for reuse";
+        return $"native heap: blocks up to {threshold >> 20} MB from the heap, up to {TrimThreshold >> 20} MB of it kept free for reuse";
     }
 
     private static partial class NativeMethods

@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 namespace BlazorRecs.Core.Torch;
 
 /// <summary>
-/// The process's TorchSharp: loads libtorch once, applies the thread setting and the native heap policy
-/// (<see cref="NativeHeap"/>), and resolves the configured device (auto, cpu, cuda). Models and batches move to
+/// The process's TorchSharp: loads libtorch once, resolves the configured device (auto, cpu, cuda), and applies the
+/// thread setting and the native heap policy (<see cref="NativeHeap"/>). Models and batches move to
 /// <see cref="Device"/>; no code names a device itself.
 /// </summary>
 public sealed class TorchRuntime
