@@ -139,12 +139,12 @@ public sealed class Bert4RecTests
     }
 
     [Fact]
-    public void The_throughput_measurement_counts_the_steps_it_timed_and_splits_a_step_into_phases_that_add_up()
+    public void The_throughput_measurement_counts_the_steps_it_timed_apart_from_its_warm_up_and_splits_a_step_into_phases_that_add_up()
     {
         var split = LeaveOneOutSplit.Create(Items, Successions(users: 384, seed: 4));
         var options = Small with { Dropout = 0.1 };
 
-        var measured = new Bert4RecTrainer(options, CPU).MeasureThroughput(split.TrainingData(), batches: 5, TestContext.Current.CancellationToken);
+        var measured = new Bert4RecTrainer(options, CPU).MeasureThroughput(split.TrainingData(), batches: 5, warmup: TimeSpan.Zero, TestContext.Current.CancellationToken);
 
         // 384 users in batches of 32: every batch is full, so the five timed steps hold 5 x 32 sequences.
         Assert.Equal(5 * 32, measured.Sequences);
@@ -157,6 +157,16 @@ public sealed class Bert4RecTests
             measured.Phases.Keys);
         Assert.Equal(1.0, measured.Phases.Values.Sum(), 9);
         Assert.All(measured.Phases.Values, share => Assert.InRange(share, 0, 1));
+        // With no warm-up time, the three warm-up steps before the timed ones, counted apart.
+        Assert.Equal(3, measured.Warmup.Steps);
+        Assert.Equal(3 * 32, measured.Warmup.Sequences);
+        Assert.True(measured.Warmup.Flops > 0 && measured.Warmup.Seconds > 0);
+
+        // A warm-up time keeps stepping until it has passed.
+        var longer = new Bert4RecTrainer(options, CPU).MeasureThroughput(split.TrainingData(), batches: 1, warmup: TimeSpan.FromSeconds(0.5), TestContext.Current.CancellationToken);
+        Assert.True(longer.Warmup.Seconds >= 0.5, $"warm-up took {longer.Warmup.Seconds} s");
+        Assert.Equal(32 * longer.Warmup.Steps, longer.Warmup.Sequences);
+        Assert.Equal(32, longer.Sequences);
     }
 
     [Fact]

@@ -45,10 +45,15 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     }
 
     /// <summary>
-    /// Times <paramref name="batches"/> training steps (after three warm-up steps) on <paramref name="data"/>, counting
-    /// the floating-point operations of each step from its real shapes (see <see cref="TrainingFlops"/>).
+    /// Times <paramref name="batches"/> training steps on <paramref name="data"/>, counting the floating-point operations
+    /// of each step from its real shapes (see <see cref="TrainingFlops"/>), after untimed warm-up steps: at least three,
+    /// and as many more as <paramref name="warmup"/> takes. A fresh process needs seconds of steps before it runs at its
+    /// steady speed, mostly while .NET recompiles the hot managed code (TorchSharp's wrappers among it) in tiers as it
+    /// profiles it: in one instrumented run on the default demo the first 100 steps ran at 0.91 of the next 300's
+    /// FLOP/s, and at 0.97 with the runtime's profile-guided tier turned off (<c>DOTNET_TieredPGO=0</c>). The warm-up's
+    /// own figures come back too.
     /// </summary>
-    public TrainingThroughput MeasureThroughput(TrainingData data, int batches, CancellationToken cancellationToken)
+    public TrainingThroughput MeasureThroughput(TrainingData data, int batches, TimeSpan warmup, CancellationToken cancellationToken)
     {
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
@@ -80,32 +85,48 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             return batch;
         }
 
-        long sequences = 0, maskedPositions = 0;
-        double flops = 0;
-        var clock = new Stopwatch();
-        for (int step = 0; step < batches + 3; step++)
+        // One training step on the next batch: its sequences, masked positions and floating-point operations.
+        (int Sequences, int Masked, double Flops) NextStep()
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = NextBatch();
-            if (step == 3)
-            {
-                clock.Start();
-            }
-
             var (length, masked) = StepWithShape(network, optimizer, batch, data, softmaxItems, maskedPerBatch, random, null);
-            if (step >= 3)
+            return (batch.Length, masked, TrainingFlops(batch.Length, length, masked, softmaxItems.Count, data.ItemCount, data.Features?.Dimension ?? 0));
+        }
+
+        void Synchronize()
+        {
+            if (device.type == DeviceType.CUDA)
             {
-                sequences += batch.Length;
-                maskedPositions += masked;
-                flops += TrainingFlops(batch.Length, length, masked, softmaxItems.Count, data.ItemCount, data.Features?.Dimension ?? 0);
+                cuda.synchronize();
             }
         }
 
-        if (device.type == DeviceType.CUDA)
+        var warmupClock = Stopwatch.StartNew();
+        long warmupSteps = 0, warmupSequences = 0;
+        double warmupFlops = 0;
+        while (warmupSteps < 3 || warmupClock.Elapsed < warmup)
         {
-            cuda.synchronize();
+            var (rows, _, stepFlops) = NextStep();
+            warmupSteps++;
+            warmupSequences += rows;
+            warmupFlops += stepFlops;
         }
 
+        Synchronize();
+        var warmedUp = new WarmupFigures(warmupSteps, warmupSequences, warmupClock.Elapsed.TotalSeconds, warmupFlops);
+        long sequences = 0, maskedPositions = 0;
+        double flops = 0;
+        var clock = Stopwatch.StartNew();
+        for (int step = 0; step < batches; step++)
+        {
+            var (rows, masked, stepFlops) = NextStep();
+            sequences += rows;
+            maskedPositions += masked;
+            flops += stepFlops;
+        }
+
+        Synchronize();
         clock.Stop();
 
         // The split comes from further steps of their own: timing phases waits for the GPU at each boundary, which
@@ -118,7 +139,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             StepWithShape(network, optimizer, NextBatch(), data, softmaxItems, maskedPerBatch, random, phases);
         }
 
-        return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops, phases.Shares(), maskedPositions);
+        return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops, phases.Shares(), maskedPositions, warmedUp);
     }
 
     /// <summary>
@@ -377,7 +398,19 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 /// <param name="Flops">Floating-point operations of those steps.</param>
 /// <param name="Phases">Each phase's share of a step's time, in step order (from further steps timed phase by phase).</param>
 /// <param name="MaskedPositions">Masked positions scored against every item in those steps.</param>
-public readonly record struct TrainingThroughput(long Sequences, double Seconds, double Flops, IReadOnlyDictionary<string, double> Phases, long MaskedPositions)
+/// <param name="Warmup">The untimed steps before them.</param>
+public readonly record struct TrainingThroughput(
+    long Sequences, double Seconds, double Flops, IReadOnlyDictionary<string, double> Phases, long MaskedPositions, WarmupFigures Warmup)
+{
+    /// <summary>Sequences per second.</summary>
+    public double SequencesPerSecond => Sequences / Seconds;
+
+    /// <summary>Achieved floating-point operations per second.</summary>
+    public double FlopsPerSecond => Flops / Seconds;
+}
+
+/// <summary>The warm-up steps of a throughput measurement: how many, the sequences they held, their wall time and floating-point operations.</summary>
+public readonly record struct WarmupFigures(long Steps, long Sequences, double Seconds, double Flops)
 {
     /// <summary>Sequences per second.</summary>
     public double SequencesPerSecond => Sequences / Seconds;
