@@ -62,19 +62,14 @@ internal sealed class FastDropout : Module<Tensor, Tensor>
         int count = checked((int)input.numel());
         ulong callSeed = _random.Next();
         using var mask = empty(input.shape, ScalarType.Float32, device: CPU);
-        // The mask is drawn straight into the new tensor's memory (a fresh, contiguous float32 storage). Taking the
-        // storage makes a second handle on the tensor, which the Storage object does not free: the scope does.
-        using (NewDisposeScope())
-        using (var storage = mask.storage<float>())
+        // The mask is drawn straight into the new tensor's memory (a fresh, contiguous float32 storage).
+        nint data = HostMemory.Floats(mask);
+        int chunks = (count + ChunkElements - 1) / ChunkElements;
+        Parallel.For(0, chunks, k =>
         {
-            nint data = storage.data_ptr();
-            int chunks = (count + ChunkElements - 1) / ChunkElements;
-            Parallel.For(0, chunks, k =>
-            {
-                int from = k * ChunkElements;
-                FillMask(callSeed, (ulong)k, MaskSpan(data, from, Math.Min(ChunkElements, count - from)));
-            });
-        }
+            int from = k * ChunkElements;
+            FillMask(callSeed, (ulong)k, HostMemory.Span(data, from, Math.Min(ChunkElements, count - from)));
+        });
 
         if (input.dtype == ScalarType.Float32)
         {
@@ -84,8 +79,6 @@ internal sealed class FastDropout : Module<Tensor, Tensor>
         using var converted = mask.to_type(input.dtype);
         return input.mul(converted);
     }
-
-    private static unsafe Span<float> MaskSpan(nint data, int from, int length) => new((float*)data + from, length);
 
     // One chunk's mask: four xoshiro256** lanes, each step giving 4 x 64 bits = sixteen 16-bit draws; a draw below the
     // drop count zeroes its element, any other keeps it at 1 / (1 - p). Multiplications by 5 and 9 are shifts and adds

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using BlazorRecs.Core.Embeddings.Audio;
+using BlazorRecs.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +39,7 @@ public sealed class ContrastiveCnnTrainer(ContrastiveCnnOptions options, Device 
         var network = new ContrastiveCnnNetwork(options.BaseChannels);
         network.to(device);
         network.train();
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
         int batch = Math.Min(options.BatchSize, spectrograms.Count);
         int[] order = Enumerable.Range(0, spectrograms.Count).ToArray();
         var epochs = new List<ContrastiveEpoch>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -68,7 +69,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         }
 
         network.train();
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
         using var softmaxItems = new SoftmaxItems(data, device);
         int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
         double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
@@ -159,7 +160,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     private void TrainLoop(Bert4RecRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var network = model.Network;
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
         using var stopping = new EarlyStopping(network, optimizer, options.PlateauFactor, options.PlateauPatience, options.Patience,
             options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);

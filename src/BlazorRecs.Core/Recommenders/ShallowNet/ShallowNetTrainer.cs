@@ -1,4 +1,5 @@
 using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ public sealed class ShallowNetTrainer(ShallowNetOptions options, Device device)
     private void TrainLoop(ShallowNetRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var network = model.Network;
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
         using var stopping = new EarlyStopping(network, optimizer, options.PlateauFactor, options.PlateauPatience, options.Patience,
             options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
