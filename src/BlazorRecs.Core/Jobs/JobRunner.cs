@@ -1,4 +1,5 @@
 using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Torch;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -75,6 +76,7 @@ public sealed class JobRunner(
 
         jobs.Publish(JobSnapshot.From(job));
         var reporter = new PersistingProgress(jobs, contexts, time, logger, job);
+        NativeHeap.Hold();
         IJobHandler? handler = null;
         Exception? failure = null;
         bool cancelled = false;
@@ -99,6 +101,10 @@ public sealed class JobRunner(
             // Before the outcome is written: once a job reads as ended, cancelling it must answer "already ended".
             jobs.Untrack(id);
         }
+
+        // What the job allocated natively (tensors, ONNX Runtime's buffers) is free now, and the heap policy would
+        // keep it with the process for reuse (NativeHeap): give it back while the server waits for the next job.
+        NativeHeap.Release();
 
         if (cancelled)
         {

@@ -21,6 +21,10 @@ namespace BlazorRecs.Core.Torch;
 /// most 64 MB, so for them blocks above that are still mapped afresh. Older glibc releases refuse a threshold above
 /// 32 MB (Debian 12's 2.36 takes 128 MB); with them the threshold is 32 MB.
 /// </para>
+/// <para>
+/// The app holds the memory only while it works: the job runner calls <see cref="Release"/> when a job ends and
+/// <see cref="Hold"/> when the next one starts. The command-line tools hold it until they exit.
+/// </para>
 /// An operator who sets MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES keeps their settings.
 /// </summary>
 internal static partial class NativeHeap
@@ -36,11 +40,17 @@ internal static partial class NativeHeap
     /// glibc's own adjustment keeps it).</summary>
     public const int TrimThreshold = 256 << 20;
 
+    // glibc's default trim threshold (M_TRIM_THRESHOLD, 128 KB).
+    private const int GlibcTrimThreshold = 128 << 10;
+
     // glibc's malloc.h.
     private const int MTrimThreshold = -1;
     private const int MMmapThreshold = -3;
 
     private static readonly string[] GlibcVariables = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"];
+
+    // Whether Tune applied the policy (and so Release and Hold may change the trim threshold).
+    private static volatile bool _applied;
 
     /// <summary>Applies the policy above on Linux; returns what was done, for the log.</summary>
     /// <param name="environment">Reads an environment variable (the process's own by default).</param>
@@ -74,12 +84,45 @@ internal static partial class NativeHeap
             return $"native heap left as is: no mallopt in the C library ({e.Message})";
         }
 
+        _applied = true;
         return $"native heap: blocks up to {threshold >> 20} MB from the heap, up to {TrimThreshold >> 20} MB of it kept free for reuse";
+    }
+
+    /// <summary>
+    /// For a pause in the work (the app between jobs): glibc's own trim threshold again, so that each malloc arena gives
+    /// the free top of its heap back at its next free of a large block, and at once what <c>malloc_trim</c> can give
+    /// back (the first thread's heap top, and the free pages inside every arena's free blocks; it leaves other
+    /// arenas' heap tops alone). <see cref="Hold"/> restores the policy for the next piece of work. Nothing changes
+    /// where the policy was not applied (not Linux, or the operator's own glibc settings). True when memory was given
+    /// back at once.
+    /// </summary>
+    public static bool Release()
+    {
+        if (!_applied)
+        {
+            return false;
+        }
+
+        // glibc takes any trim threshold (Tune's call had it take one already).
+        _ = NativeMethods.Mallopt(MTrimThreshold, GlibcTrimThreshold);
+        return NativeMethods.MallocTrim(0) == 1;
+    }
+
+    /// <summary>Keeps freed memory for reuse again, as <see cref="Tune"/> set it, after a <see cref="Release"/>.</summary>
+    public static void Hold()
+    {
+        if (_applied)
+        {
+            _ = NativeMethods.Mallopt(MTrimThreshold, TrimThreshold);
+        }
     }
 
     private static partial class NativeMethods
     {
         [LibraryImport("libc", EntryPoint = "mallopt")]
         internal static partial int Mallopt(int parameter, int value);
+
+        [LibraryImport("libc", EntryPoint = "malloc_trim")]
+        internal static partial int MallocTrim(nuint pad);
     }
 }
