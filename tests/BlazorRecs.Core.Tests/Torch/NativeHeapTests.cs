@@ -44,45 +44,50 @@ public sealed class NativeHeapTests
         const long Mb = 1 << 20;
         var ones = Enumerable.Repeat((byte)1, 1 << 20).ToArray();
 
-        // 48 blocks of 1 MB, written so that their pages are resident, then freed; what is resident then.
+        // A 48 MB block, written so that its pages are resident, then freed; what is resident then.
         long Cycle()
         {
-            var blocks = Enumerable.Range(0, 48).Select(_ => Marshal.AllocHGlobal(ones.Length)).ToArray();
-            foreach (nint block in blocks)
+            nint block = Marshal.AllocHGlobal((int)(48 * Mb));
+            for (int offset = 0; offset < 48; offset++)
             {
-                Marshal.Copy(ones, 0, block, ones.Length);
+                Marshal.Copy(ones, 0, block + (nint)(offset * Mb), ones.Length);
             }
 
-            foreach (nint block in blocks)
-            {
-                Marshal.FreeHGlobal(block);
-            }
-
+            Marshal.FreeHGlobal(block);
             return Resident();
         }
 
+        // The test host's other threads allocate from the same malloc arenas, and a block of theirs that lands above
+        // ours keeps the heap's top from shrinking: a few attempts, each starting with no free memory resident (a
+        // cycle without the policy, then a release).
+        var attempts = new List<string>();
         try
         {
-            // First a cycle without the policy and a second release, so that no free memory of earlier tests is
-            // resident for the blocks to reuse.
-            NativeHeap.Release();
-            Cycle();
-            NativeHeap.Release();
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                NativeHeap.Release();
+                Cycle();
+                NativeHeap.Release();
 
-            NativeHeap.Hold();
-            long before = Resident();
-            long held = Cycle();
-            Assert.True(held - before >= 24 * Mb, $"under the policy freed blocks stay resident: {before / Mb} MB before, {held / Mb} MB after");
+                NativeHeap.Hold();
+                long before = Resident();
+                long held = Cycle();
 
-            // Released, this thread's heap gives its free top back at its next free of a large block (here, the
-            // last of the blocks): the 48 MB do not stay.
-            NativeHeap.Release();
-            long released = Cycle();
-            Assert.True(held - released >= 24 * Mb, $"after a release they go back: {held / Mb} MB held, {released / Mb} MB after");
+                // Released, the heap gives its free top back at its next free of a large block.
+                NativeHeap.Release();
+                long released = Cycle();
+                attempts.Add($"{before / Mb} MB before, {held / Mb} MB with the block freed under the policy, {released / Mb} MB freed after a release");
+                if (held - before >= 32 * Mb && held - released >= 32 * Mb)
+                {
+                    return;
+                }
+            }
         }
         finally
         {
             NativeHeap.Hold();
         }
+
+        Assert.Fail("the freed 48 MB should stay resident under the policy and go back after a release: " + string.Join("; ", attempts));
     }
 }
