@@ -102,8 +102,8 @@ public sealed class JobRunner(
             jobs.Untrack(id);
         }
 
-        // What the job allocated natively (tensors, ONNX Runtime's buffers) is free now, and the heap policy would
-        // keep it with the process for reuse (NativeHeap): give it back while the server waits for the next job.
+        // What the job allocated natively and has freed (tensors it disposed, buffers), the heap policy would keep with
+        // the process for reuse (NativeHeap): give it back while the server waits for the next job.
         NativeHeap.Release();
 
         if (cancelled)

@@ -8,14 +8,18 @@ namespace BlazorRecs.Core.Torch;
 /// <summary>
 /// Adam (Kingma and Ba 2015) as libtorch and TorchSharp's <c>optim.Adam</c> compute it, without weight decay or
 /// AMSGrad, for float32 parameters on the CPU: each parameter's update (both moment estimates, the bias corrections
-/// and the step) is one vectorised pass over its memory, written in managed code, on both cores for large ones.
+/// and the step) is one vectorised pass over its memory, written in managed code, split over libtorch's thread count
+/// for large ones.
 /// <para>
 /// Why: TorchSharp's Adam runs eight libtorch operators a parameter (two of them allocating), so each parameter's
 /// state is read and written several times over and a step pays operator overhead on every one of them. In
 /// <c>bench train</c>'s split of a BERT4Rec step, its step took 1.9-3.5 ms (7-12%) on Amazon Beauty (a 12,101 x 64
 /// item table) and 1.0-1.2 ms on the default demo; this one 0.6-1.1 ms and 0.25-0.29 ms.
 /// </para>
-/// Its parameter groups and options are <see cref="Adam"/>'s, so learning-rate schedulers work with it unchanged.
+/// Its parameter groups and options are <see cref="Adam"/>'s, so learning-rate schedulers work with it unchanged. It
+/// keeps no optimizer state dictionary (the trainers checkpoint weights only), and it writes parameters without
+/// bumping autograd's version counter, so a graph built before a step must not be backpropagated after it (the
+/// trainers build a new one each step).
 /// </summary>
 internal sealed class FusedAdam : OptimizerHelper
 {
@@ -47,9 +51,13 @@ internal sealed class FusedAdam : OptimizerHelper
         add_param_group(new Adam.ParamGroup { Parameters = parameters });
     }
 
-    /// <summary>Adam for parameters on <paramref name="device"/>: this one on the CPU, TorchSharp's elsewhere (CUDA).</summary>
-    public static optim.Optimizer For(Device device, IEnumerable<Parameter> parameters, double lr) =>
-        device.type == DeviceType.CPU ? new FusedAdam(parameters, lr) : optim.Adam(parameters, lr);
+    /// <summary>Adam for parameters on <paramref name="device"/>: this one for float32 parameters on the CPU,
+    /// TorchSharp's otherwise (CUDA, other types).</summary>
+    public static optim.Optimizer For(Device device, IEnumerable<Parameter> parameters, double lr)
+    {
+        var all = parameters.ToList();
+        return device.type == DeviceType.CPU && all.All(p => p.dtype == ScalarType.Float32) ? new FusedAdam(all, lr) : optim.Adam(all, lr);
+    }
 
     public override void add_param_group(ParamGroup param_group)
     {
@@ -66,13 +74,14 @@ internal sealed class FusedAdam : OptimizerHelper
         }
 
         options.InitialLearningRate = options.LearningRate!.Value;
-        foreach (var parameter in param_group.Parameters)
+        var parameters = param_group.Parameters.ToList();
+        if (parameters.FirstOrDefault(p => p.device_type != DeviceType.CPU || p.dtype != ScalarType.Float32 || !p.is_contiguous()) is { } other)
         {
-            if (parameter.device_type != DeviceType.CPU || parameter.dtype != ScalarType.Float32)
-            {
-                throw new ArgumentException($"FusedAdam updates float32 CPU parameters, got {parameter.dtype} on {parameter.device}", nameof(param_group));
-            }
+            throw new ArgumentException($"FusedAdam updates contiguous float32 CPU parameters, got a {other.dtype} one on {other.device}", nameof(param_group));
+        }
 
+        foreach (var parameter in parameters.Where(p => !_moments.ContainsKey(p.Handle)))
+        {
             _moments[parameter.Handle] = new Moments(zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope());
         }
 
@@ -84,6 +93,8 @@ internal sealed class FusedAdam : OptimizerHelper
         var options = (Adam.Options)group.Options;
         double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, lr = options.LearningRate!.Value;
         float eps = (float)options.eps!.Value;
+        // As many threads as libtorch is given (TorchRuntime's setting).
+        var threads = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) };
         foreach (var parameter in group.Parameters)
         {
             // Wrappers made here (this gradient's, a contiguous copy's) are freed by the step's dispose scope.
@@ -94,12 +105,12 @@ internal sealed class FusedAdam : OptimizerHelper
             }
 
             var moments = _moments[parameter.Handle];
+            var gradient = grad.contiguous();
+            nint p = HostMemory.Floats(parameter), g = HostMemory.Floats(gradient), m = HostMemory.Floats(moments.First), v = HostMemory.Floats(moments.Second);
             moments.Steps++;
             double correction1 = 1 - Math.Pow(beta1, moments.Steps), correction2 = 1 - Math.Pow(beta2, moments.Steps);
-            var gradient = grad.contiguous();
             var update = new Update(
-                HostMemory.Floats(parameter), HostMemory.Floats(gradient), HostMemory.Floats(moments.First), HostMemory.Floats(moments.Second),
-                (float)beta1, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)(lr / correction1), (float)Math.Sqrt(correction2), eps);
+                p, g, m, v, (float)beta1, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)(lr / correction1), (float)Math.Sqrt(correction2), eps);
             int count = checked((int)parameter.numel());
             if (count <= ChunkElements)
             {
@@ -107,7 +118,7 @@ internal sealed class FusedAdam : OptimizerHelper
             }
             else
             {
-                Parallel.For(0, (count + ChunkElements - 1) / ChunkElements, k => update.Run(k * ChunkElements, Math.Min(ChunkElements, count - k * ChunkElements)));
+                Parallel.For(0, (count + ChunkElements - 1) / ChunkElements, threads, k => update.Run(k * ChunkElements, Math.Min(ChunkElements, count - k * ChunkElements)));
             }
         }
     }, closure);

@@ -22,8 +22,9 @@ namespace BlazorRecs.Core.Torch;
 /// 32 MB (Debian 12's 2.36 takes 128 MB); with them the threshold is 32 MB.
 /// </para>
 /// <para>
-/// The app holds the memory only while it works: the job runner calls <see cref="Release"/> when a job ends and
-/// <see cref="Hold"/> when the next one starts. The command-line tools hold it until they exit.
+/// The app gives the memory back between jobs: the job runner calls <see cref="Release"/> when a job ends and
+/// <see cref="Hold"/> when the next one starts (before the first job, the policy holds from libtorch's first use, a
+/// live recommendation for one). The command-line tools hold it until they exit.
 /// </para>
 /// An operator who sets MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES keeps their settings.
 /// </summary>

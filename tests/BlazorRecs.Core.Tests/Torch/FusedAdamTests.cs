@@ -109,5 +109,11 @@ public sealed class FusedAdamTests
         Assert.Throws<ArgumentException>(() => new FusedAdam([doubles]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FusedAdam(Parameters(seed: 1), beta1: 1.0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FusedAdam(Parameters(seed: 1), lr: -1));
+
+        // The trainers' choice: this one for float32 CPU parameters, TorchSharp's Adam for anything else.
+        using var forFloats = FusedAdam.For(CPU, Parameters(seed: 1), 1e-3);
+        Assert.IsType<FusedAdam>(forFloats);
+        using var forDoubles = FusedAdam.For(CPU, [doubles], 1e-3);
+        Assert.IsNotType<FusedAdam>(forDoubles);
     }
 }

@@ -47,7 +47,18 @@ public sealed class NativeHeapTests
         using var probe = System.Diagnostics.Process.Start(start)!;
         var output = probe.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = probe.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await probe.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        try
+        {
+            await probe.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            if (!probe.HasExited)
+            {
+                probe.Kill(entireProcessTree: true);
+            }
+        }
+
         string log = await output + await errors;
 
         Assert.True(probe.ExitCode == 0 && log.Contains("Total: 1, Errors: 0, Failed: 0, Skipped: 0", StringComparison.Ordinal), log);
