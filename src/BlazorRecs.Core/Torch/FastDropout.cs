@@ -64,12 +64,7 @@ internal sealed class FastDropout : Module<Tensor, Tensor>
         using var mask = empty(input.shape, ScalarType.Float32, device: CPU);
         // The mask is drawn straight into the new tensor's memory (a fresh, contiguous float32 storage).
         nint data = HostMemory.Floats(mask);
-        int chunks = (count + ChunkElements - 1) / ChunkElements;
-        Parallel.For(0, chunks, k =>
-        {
-            int from = k * ChunkElements;
-            FillMask(callSeed, (ulong)k, HostMemory.Span(data, from, Math.Min(ChunkElements, count - from)));
-        });
+        HostMemory.ForEachChunk(count, ChunkElements, (k, from, length) => FillMask(callSeed, (ulong)k, HostMemory.Span(data, from, length)));
 
         if (input.dtype == ScalarType.Float32)
         {

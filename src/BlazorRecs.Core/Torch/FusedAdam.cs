@@ -94,7 +94,7 @@ internal sealed class FusedAdam : OptimizerHelper
         double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, lr = options.LearningRate!.Value;
         float eps = (float)options.eps!.Value;
         // As many threads as libtorch is given (TorchRuntime's setting).
-        var threads = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) };
+        int threads = Math.Max(1, get_num_threads());
         foreach (var parameter in group.Parameters)
         {
             // Wrappers made here (this gradient's, a contiguous copy's) are freed by the step's dispose scope.
@@ -111,15 +111,7 @@ internal sealed class FusedAdam : OptimizerHelper
             double correction1 = 1 - Math.Pow(beta1, moments.Steps), correction2 = 1 - Math.Pow(beta2, moments.Steps);
             var update = new Update(
                 p, g, m, v, (float)beta1, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)(lr / correction1), (float)Math.Sqrt(correction2), eps);
-            int count = checked((int)parameter.numel());
-            if (count <= ChunkElements)
-            {
-                update.Run(0, count);
-            }
-            else
-            {
-                Parallel.For(0, (count + ChunkElements - 1) / ChunkElements, threads, k => update.Run(k * ChunkElements, Math.Min(ChunkElements, count - k * ChunkElements)));
-            }
+            HostMemory.ForEachChunk(checked((int)parameter.numel()), ChunkElements, (_, from, length) => update.Run(from, length), threads);
         }
     }, closure);
 

@@ -95,14 +95,6 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             return (batch.Length, masked, TrainingFlops(batch.Length, length, masked, softmaxItems.Count, data.ItemCount, data.Features?.Dimension ?? 0));
         }
 
-        void Synchronize()
-        {
-            if (device.type == DeviceType.CUDA)
-            {
-                cuda.synchronize();
-            }
-        }
-
         var warmupClock = Stopwatch.StartNew();
         long warmupSteps = 0, warmupSequences = 0;
         double warmupFlops = 0;
@@ -114,7 +106,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             warmupFlops += stepFlops;
         }
 
-        Synchronize();
+        Synchronize(device);
         var warmedUp = new WarmupFigures(warmupSteps, warmupSequences, warmupClock.Elapsed.TotalSeconds, warmupFlops);
         long sequences = 0, maskedPositions = 0;
         double flops = 0;
@@ -127,7 +119,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             flops += stepFlops;
         }
 
-        Synchronize();
+        Synchronize(device);
         clock.Stop();
 
         // The split comes from further steps of their own: timing phases waits for the GPU at each boundary, which
@@ -316,6 +308,15 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         public void Dispose() => Subset?.Dispose();
     }
 
+    // Waits for the device's queued work (a no-op on the CPU), so that a clock read next covers it.
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA)
+        {
+            cuda.synchronize();
+        }
+    }
+
     // Wall time per phase of a step, for the benchmark's split (waits for the GPU at each lap on CUDA).
     private sealed class StepPhases(Device device)
     {
@@ -334,10 +335,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 
         public void Lap(string phase)
         {
-            if (device.type == DeviceType.CUDA)
-            {
-                cuda.synchronize();
-            }
+            Synchronize(device);
 
             Seconds[phase] = Seconds.GetValueOrDefault(phase) + _clock.Elapsed.TotalSeconds;
             _clock.Restart();
