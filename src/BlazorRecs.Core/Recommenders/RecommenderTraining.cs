@@ -159,7 +159,7 @@ public sealed class RecommenderTraining(
         IProgress<TrainingProgress>? progress, CancellationToken ct) => pair.Model switch
     {
         PopularityRecommender.ModelId => PopularityRecommender.Train(training),
-        KnnRecommender.ModelId => KnnRecommender.Create(training.Features!),
+        KnnRecommender.ModelId => KnnRecommender.Create(training.Features!, training.KnownItems),
         ShallowNetRecommender.ModelId => new ShallowNetTrainer(shallowNet.Value, device).Train(training, progress, ct),
         Bert4RecRecommender.ModelId => new Bert4RecTrainer(bert4Rec.Value, device).Train(training, progress, ct),
         _ => throw new ArgumentException($"Unknown model '{pair.Model}'"),
@@ -180,9 +180,8 @@ public sealed class RecommenderTraining(
             case ShallowNetRecommender shallow:
                 shallow.Save(directory);
                 break;
-            case KnnRecommender:
-                // KNN has no weights: its items are the backend's current vectors, given when it is loaded.
-                File.WriteAllText(Path.Combine(directory, "knn.json"), "{\"model\": \"knn\"}");
+            case KnnRecommender knn:
+                knn.Save(directory);
                 break;
             default:
                 throw new NotSupportedException($"No checkpoint format for {model.Model}");
@@ -195,7 +194,7 @@ public sealed class RecommenderTraining(
         Bert4RecRecommender.ModelId => Bert4RecRecommender.Load(directory, device),
         PopularityRecommender.ModelId => PopularityRecommender.Load(directory),
         ShallowNetRecommender.ModelId => ShallowNetRecommender.Load(directory, device),
-        KnnRecommender.ModelId => KnnRecommender.Create(new ItemFeatures([], 1)),
+        KnnRecommender.ModelId => KnnRecommender.Load(directory),
         _ => throw new ArgumentException($"Unknown model '{model}'"),
     };
 

@@ -1,27 +1,37 @@
 using System.Numerics.Tensors;
+using System.Text.Json;
+using BlazorRecs.Faiss;
 
 namespace BlazorRecs.Core.Recommenders.Knn;
 
 /// <summary>
 /// The paper's KNN: a listener is the mean of their tracks' L2-normalised vectors, normalised again, and tracks are
-/// ranked by cosine to it. No training; the item set can be replaced at any time (a new track is ranked at once).
-/// Vectors are standardised per dimension first (statistics of the items it was given), as the similarity indexes
-/// do, so no dimension wins by scale alone; the full scores are exact, the same ranking a flat inner-product index
-/// over these vectors gives.
+/// ranked by inner product with it in a flat FAISS index of those unit vectors (so by cosine). No training; the item
+/// set can be replaced at any time (a new track is ranked at once).
+/// <para>
+/// Vectors are standardised per dimension first, as the similarity indexes do, so no dimension wins by scale alone.
+/// The statistics are fixed once, from the tracks a split trained the other models with (or, for a checkpoint written
+/// before they were kept, from the first items given), and saved with the checkpoint: tracks released after a cutoff
+/// do not shape them, and a track added later is standardised as the rest were.
+/// </para>
 /// </summary>
 public sealed class KnnRecommender : IContentRecommender
 {
     /// <summary>The model id.</summary>
     public const string ModelId = "knn";
 
+    private const string CheckpointFile = "knn.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     private readonly Lock _gate = new();
+    private FeatureScaling? _scaling;
+    private FaissIndex? _index;
     private float[] _unit = [];
     private int _dimension;
     private int _count;
 
-    private KnnRecommender()
-    {
-    }
+    private KnnRecommender(FeatureScaling? scaling) => _scaling = scaling;
 
     /// <inheritdoc />
     public string Model => ModelId;
@@ -32,34 +42,92 @@ public sealed class KnnRecommender : IContentRecommender
     /// <inheritdoc />
     public bool UsesAudio => true;
 
-    /// <summary>A KNN over these item vectors.</summary>
-    public static KnnRecommender Create(ItemFeatures features)
+    /// <summary>The per-dimension statistics the vectors are standardised with (null until items are given).</summary>
+    public FeatureScaling? Scaling => _scaling;
+
+    /// <summary>A KNN over these item vectors, standardised with the statistics of <paramref name="scalingItems"/>
+    /// (indices into <paramref name="features"/>; every item when null).</summary>
+    public static KnnRecommender Create(ItemFeatures features, IReadOnlyList<int>? scalingItems = null)
     {
-        var knn = new KnnRecommender();
+        var knn = new KnnRecommender(FeatureScaling.Of(features, scalingItems));
         knn.SetItems(features);
         return knn;
     }
 
-    /// <inheritdoc />
-    public void SetItems(ItemFeatures features)
+    /// <summary>Writes the checkpoint: KNN has no weights, only its standardisation; its items are the backend's
+    /// vectors, given again when it is loaded.</summary>
+    public void Save(string directory)
     {
-        var standardised = features.Standardise(FeatureScaling.Of(features));
-        var unit = standardised.Values;
-        for (int i = 0; i < standardised.Count; i++)
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, CheckpointFile), JsonSerializer.Serialize(new Checkpoint(ModelId, _scaling), Json));
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="Save"/>; the items come next, through <see cref="SetItems"/>.</summary>
+    /// <exception cref="FileNotFoundException">The folder has no KNN checkpoint.</exception>
+    /// <exception cref="InvalidDataException">The file is not a KNN checkpoint.</exception>
+    public static KnnRecommender Load(string directory)
+    {
+        string path = Path.Combine(directory, CheckpointFile);
+        if (!File.Exists(path))
         {
-            Normalise(unit.AsSpan(i * features.Dimension, features.Dimension));
+            throw new FileNotFoundException($"no knn checkpoint in '{directory}'", path);
         }
 
+        Checkpoint? checkpoint;
+        try
+        {
+            checkpoint = JsonSerializer.Deserialize<Checkpoint>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a knn checkpoint: {e.Message}", e);
+        }
+
+        if (checkpoint?.Model != ModelId || checkpoint.Scaling is { } s && (s.Mean.Length == 0 || s.Mean.Length != s.Scale.Length))
+        {
+            throw new InvalidDataException($"'{path}' is not a knn checkpoint");
+        }
+
+        return new KnnRecommender(checkpoint.Scaling);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The vectors' dimension is not the one the statistics were taken in.</exception>
+    public void SetItems(ItemFeatures features)
+    {
+        var scaling = _scaling ?? FeatureScaling.Of(features);
+        if (scaling.Mean.Length != features.Dimension)
+        {
+            throw new ArgumentException(
+                $"the vectors have {features.Dimension} dimensions, but this KNN was standardised in {scaling.Mean.Length}: retrain it", nameof(features));
+        }
+
+        var unit = features.Standardise(scaling).Values;
+        int d = features.Dimension;
+        for (int i = 0; i < features.Count; i++)
+        {
+            Normalise(unit.AsSpan(i * d, d));
+        }
+
+        FaissIndex? index = null;
+        if (features.Count > 0)
+        {
+            index = FaissIndex.Create(d, "Flat", FaissMetric.InnerProduct);
+            index.Add(unit, [.. Enumerable.Range(0, features.Count).Select(i => (long)i)]);
+        }
+
+        FaissIndex? previous;
         lock (_gate)
         {
-            _unit = unit;
-            _dimension = features.Dimension;
-            _count = features.Count;
+            previous = _index;
+            (_scaling, _index, _unit, _dimension, _count) = (scaling, index, unit, d, features.Count);
+            // Disposed under the lock: a Score holding the old index has finished with it.
+            previous?.Dispose();
         }
     }
 
     /// <summary>The listener profile: the mean of the history items' unit vectors, L2-normalised (zero for an empty
-    /// history). Exposed so other searches (a FAISS index) can use exactly this profile.</summary>
+    /// history).</summary>
     public float[] Profile(IReadOnlyList<int> history)
     {
         lock (_gate)
@@ -71,20 +139,31 @@ public sealed class KnnRecommender : IContentRecommender
     /// <inheritdoc />
     public void Score(IReadOnlyList<RankingQuery> queries, Span<float> scores)
     {
-        float[] unit;
-        int d, n;
         lock (_gate)
         {
-            (unit, d, n) = (_unit, _dimension, _count);
-        }
-
-        for (int q = 0; q < queries.Count; q++)
-        {
-            float[] profile = Profile(queries[q].History, unit, d);
-            var row = scores.Slice(q * n, n);
-            for (int i = 0; i < n; i++)
+            int d = _dimension, n = _count;
+            if (_index is null || queries.Count == 0)
             {
-                row[i] = TensorPrimitives.Dot(profile, unit.AsSpan(i * d, d));
+                return;
+            }
+
+            var profiles = new float[queries.Count * d];
+            for (int q = 0; q < queries.Count; q++)
+            {
+                Profile(queries[q].History, _unit, d).CopyTo(profiles.AsSpan(q * d, d));
+            }
+
+            // Every item, in FAISS's order of inner product; written back in item order.
+            var found = _index.Search(profiles, n);
+            for (int q = 0; q < queries.Count; q++)
+            {
+                var row = scores.Slice(q * n, n);
+                var ids = found.IdsOf(q);
+                var distances = found.DistancesOf(q);
+                for (int j = 0; j < n; j++)
+                {
+                    row[(int)ids[j]] = distances[j];
+                }
             }
         }
     }
@@ -92,6 +171,12 @@ public sealed class KnnRecommender : IContentRecommender
     /// <inheritdoc />
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _index?.Dispose();
+            _index = null;
+            _count = 0;
+        }
     }
 
     private static float[] Profile(IReadOnlyList<int> history, float[] unit, int d)
@@ -114,4 +199,6 @@ public sealed class KnnRecommender : IContentRecommender
             TensorPrimitives.Divide(v, norm, v);
         }
     }
+
+    private sealed record Checkpoint(string Model, FeatureScaling? Scaling);
 }
