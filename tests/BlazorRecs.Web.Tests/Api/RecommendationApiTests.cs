@@ -120,6 +120,8 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
     [InlineData("/api/listeners/{persona}/recommendations?k=5000", HttpStatusCode.BadRequest, "k must be")]
     [InlineData("/api/listeners/{persona}/recommendations?model=bert4rec&backend=mfcc", HttpStatusCode.NotFound, "train-recommender")]
     [InlineData("/api/listeners/{persona}/recommendations?model=sasrec", HttpStatusCode.BadRequest, "Known: pop, knn, shallow-net, bert4rec")]
+    [InlineData("/api/listeners/{persona}/recommendations?model=bert4rec&backend=nonsense", HttpStatusCode.BadRequest, "backend must be one of mfcc, musicnn-msd")]
+    [InlineData("/api/listeners/{persona}/recommendations?model=knn&backend=random", HttpStatusCode.BadRequest, "'knn' needs a backend")]
     public async Task Bad_requests_are_problem_details(string url, HttpStatusCode status, string detail)
     {
         using var response = await _client.GetAsync(url.Replace("{persona}", _catalog.Persona.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), Ct);
@@ -127,5 +129,4 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(detail, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
-
 }

@@ -1,3 +1,4 @@
+using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Web.Features.Catalog;
@@ -21,9 +22,11 @@ public static class RecommendationEndpoints
     }
 
     /// <summary>A listener's recommendations: model (pop, knn, shallow-net, bert4rec; default bert4rec), backend
-    /// (default musicnn-msd; <c>random</c> for the random-init variant), k (default 20).</summary>
+    /// (default musicnn-msd; <c>random</c> for the random-init variant; popularity ignores it), k (default 20). An unknown
+    /// model or backend, or a variant that does not exist (KNN has no random init), is a 400; a pair not trained yet a 404.</summary>
     public static async Task<Results<Ok<RecommendationsResponse>, ProblemHttpResult>> RecommendAsync(
-        int id, string? model, string? backend, int? k, ListeningService listening, RecommendationQueries queries, CancellationToken ct)
+        int id, string? model, string? backend, int? k, ListeningService listening, RecommendationQueries queries, EmbeddingRegistry registry,
+        CancellationToken ct)
     {
         if (k is < 1 or > MaxK)
         {
@@ -39,6 +42,22 @@ public static class RecommendationEndpoints
         if (RecommenderTraining.UnknownModel(pair.Model) is { } unknown)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown model", detail: unknown);
+        }
+
+        if (pair.Backend is { } backendId && registry.Find(backendId) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown backend",
+                detail: $"backend must be one of {string.Join(", ", registry.All.Select(b => b.Id))} or '{RecommendationQueries.RandomBackend}' " +
+                        $"(the random-init variant); got '{backendId}'.");
+        }
+
+        try
+        {
+            RecommenderTraining.CheckPair(pair);
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No such model variant", detail: ex.Message);
         }
 
         try
