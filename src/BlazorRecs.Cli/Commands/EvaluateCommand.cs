@@ -61,7 +61,17 @@ internal static class EvaluateCommand
             modelIds ??= [.. LeaveOneOutComparison.Models];
             var torchRuntime = host.Services.GetRequiredService<TorchRuntime>();
             var options = host.Services.GetRequiredService<IOptions<Bert4RecOptions>>().Value;
-            var data = await S3RecDataset.LoadAsync(source[S3RecPrefix.Length..], ct);
+            S3RecDataset data;
+            try
+            {
+                data = await S3RecDataset.LoadAsync(source[S3RecPrefix.Length..], ct);
+            }
+            catch (Exception e) when (e is FileNotFoundException or FormatException or UnauthorizedAccessException or IOException)
+            {
+                Console.Error.WriteLine($"--dataset: {e.Message}");
+                return 2;
+            }
+
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{data.Name}: {data.Sequences.Count} users, {data.ItemCount} items, {data.Interactions} interactions; device {torchRuntime.Device.type} ({torchRuntime.DeviceDetail})"));
             var clock = Stopwatch.StartNew();
