@@ -1,7 +1,9 @@
+using System.Numerics.Tensors;
 using BlazorRecs.Core.Catalog;
 using BlazorRecs.Core.Embeddings;
 using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Evaluation;
+using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Recommenders;
 using BlazorRecs.Core.Tests.Support;
@@ -27,15 +29,15 @@ public sealed class RecommenderPipelineTests
     [Fact]
     public async Task Evaluate_job_saves_hot_and_cold_rows_and_live_recommendations_suit_the_listener_without_retraining()
     {
-        await using var host = await TestHost.StartAsync(null,
+        await using var host = await TestHost.StartAsync(b => b.AddBlazorRecsJobRunner(),
             "--BlazorRecs:Bert4Rec:Hidden=32", "--BlazorRecs:Bert4Rec:FeedForward=64", "--BlazorRecs:Bert4Rec:MaxEpochs=12",
             "--BlazorRecs:Bert4Rec:BatchSize=32", "--BlazorRecs:Bert4Rec:LearningRate=0.003",
             "--BlazorRecs:ShallowNet:Hidden=32", "--BlazorRecs:ShallowNet:MaxEpochs=10", "--BlazorRecs:ShallowNet:BatchSize=256");
         var world = await SeedWorldAsync(host);
 
-        var job = host.Services.GetServices<BlazorRecs.Core.Jobs.IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
-        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(null, [Backend]),
-            new Progress<BlazorRecs.Core.Jobs.JobProgress>(), Ct);
+        var job = host.Services.GetServices<IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
+        var reports = new Reports();
+        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(null, [Backend]), reports, Ct);
 
         Assert.Equal(["pop/–", "knn/test-audio", "shallow-net/test-audio", "shallow-net/random init", "bert4rec/test-audio", "bert4rec/random init"],
             results.Select(r => r.Pair.ToString()));
@@ -46,6 +48,22 @@ public sealed class RecommenderPipelineTests
         // (every cold track has a training count of zero).
         Assert.True(audio.Cold!["NDCG@10"] > pop.Cold!["NDCG@10"] + 0.1,
             $"cold NDCG@10: audio {audio.Cold["NDCG@10"]:0.000}, pop {pop.Cold["NDCG@10"]:0.000}");
+
+        // The job's progress: fractions that only grow, to 1, and for each trained pair a loss and a validation
+        // curve, a point an epoch (the Jobs page draws them).
+        Assert.Equal(reports.All.Select(r => r.Fraction).Order(), reports.All.Select(r => r.Fraction));
+        Assert.Equal(1.0, reports.All[^1].Fraction);
+        foreach (string trained in new[] { "shallow-net/test-audio", "shallow-net/random init", "bert4rec/test-audio", "bert4rec/random init" })
+        {
+            foreach (string quantity in new[] { "training loss", "validation" })
+            {
+                var xs = reports.Points.Where(p => p.Series == $"{quantity}: {trained}").Select(p => p.X).ToList();
+                Assert.True(xs.Count >= 2, $"{quantity} of {trained}: {xs.Count} points");
+                Assert.Equal(Enumerable.Range(1, xs.Count).Select(e => (double)e), xs);
+            }
+        }
+
+        Assert.DoesNotContain(reports.Points, p => p.Series.EndsWith("pop/–", StringComparison.Ordinal) || p.Series.Contains("knn", StringComparison.Ordinal));
 
         await using (var db = await host.DbAsync())
         {
@@ -66,7 +84,13 @@ public sealed class RecommenderPipelineTests
         Assert.Empty(list.Items.Select(i => i.TrackId).Intersect(heard));
         Assert.True(list.Items.Count(i => world.ClusterOf[i.TrackId] == 0) >= 8,
             $"only {list.Items.Count(i => world.ClusterOf[i.TrackId] == 0)} of 10 from the listener's cluster");
-        Assert.All(list.Items, i => Assert.NotEmpty(i.BecauseOf));
+        // Each recommendation is explained by the (at most three) history tracks whose vectors are nearest to its own.
+        var (vectors, _) = await host.Services.GetRequiredService<CatalogData>().VectorsAsync(Backend, Ct);
+        foreach (var item in list.Items)
+        {
+            var nearest = heard.OrderByDescending(h => TensorPrimitives.CosineSimilarity(vectors[item.TrackId], vectors[h])).Take(3);
+            Assert.Equal(nearest, item.BecauseOf);
+        }
 
         // A track added now, sounding like cluster 0, is ranked for that listener at once, and not for cluster 1.
         int added = await AddTrackAsync(host, Centre(0, 0.01f), "Just uploaded");
@@ -89,6 +113,30 @@ public sealed class RecommenderPipelineTests
         // Popularity and random init exist too; an untrained pair is reported, not guessed.
         Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);
         await Assert.ThrowsAsync<KeyNotFoundException>(() => live.RecommendAsync(listener, new RecommenderPair("bert4rec", "mfcc"), 10, Ct));
+
+        // One pair as the admin trains it, a train-recommender job: it succeeds with its figures, its curves are
+        // kept with the job, and its checkpoint serves.
+        var jobs = host.Services.GetRequiredService<JobService>();
+        var queued = await jobs.EnqueueAsync(TrainRecommenderJob.JobKind, $"{{\"model\": \"shallow-net\", \"backend\": \"{Backend}\"}}", Ct);
+        var done = await WaitForEndAsync(jobs, queued.Id);
+        Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}");
+        Assert.Contains("shallow-net/test-audio: hot HR@50 ", done.Message, StringComparison.Ordinal);
+        var losses = done.Curve.Where(p => p.Series == "training loss: shallow-net/test-audio").ToList();
+        Assert.True(losses.Count >= 2, $"{losses.Count} loss points");
+        Assert.Equal(Enumerable.Range(1, losses.Count).Select(e => (double)e), losses.Select(p => p.X));
+        Assert.True(losses[^1].Y < losses[0].Y, $"loss {losses[0].Y} -> {losses[^1].Y}");
+        Assert.Equal(losses.Count, done.Curve.Count(p => p.Series == "validation: shallow-net/test-audio"));
+        int newest;
+        await using (var db = await host.DbAsync())
+        {
+            var rows = await db.TrainedModels.Where(m => m.Model == "shallow-net" && m.BackendId == Backend).Select(m => m.Id).ToListAsync(Ct);
+            Assert.Equal(2, rows.Count);
+            newest = rows.Max();
+        }
+
+        var retrained = await live.RecommendAsync(listener, new RecommenderPair("shallow-net", Backend), 10, Ct);
+        Assert.Equal(newest, retrained.Model.TrainedModelId);
+        Assert.True(retrained.Items.Count(i => world.ClusterOf.GetValueOrDefault(i.TrackId, 0) == 0) >= 8, "the retrained shallow-net: too few from the listener's cluster");
 
         // Retrained (a newer checkpoint row of the pair): the newer one serves and the older one is released.
         TrainedModel first, second;
@@ -119,6 +167,37 @@ public sealed class RecommenderPipelineTests
         Assert.Contains("version v2", refused.Message, StringComparison.Ordinal);
         Assert.Contains("retrain", refused.Message, StringComparison.Ordinal);
         Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);
+    }
+
+    private static async Task<JobSnapshot> WaitForEndAsync(JobService jobs, long id)
+    {
+        for (int i = 0; i < 3000; i++)
+        {
+            if (await jobs.GetAsync(id, Ct) is { State: JobState.Succeeded or JobState.Failed or JobState.Cancelled } job)
+            {
+                return job;
+            }
+
+            await Task.Delay(20, Ct);
+        }
+
+        throw new TimeoutException($"job {id} did not end within a minute");
+    }
+
+    // Progress as reported, on the reporting thread (Progress<T> would post it elsewhere, after the fact).
+    private sealed class Reports : IProgress<JobProgress>
+    {
+        public List<JobProgress> All { get; } = [];
+
+        public IEnumerable<CurvePoint> Points => All.SelectMany(r => r.Points ?? []);
+
+        public void Report(JobProgress value)
+        {
+            lock (All)
+            {
+                All.Add(value);
+            }
+        }
     }
 
     private sealed record World(Dictionary<int, int> ClusterOf, List<int>[] ListenersOfCluster);
