@@ -41,6 +41,23 @@ public sealed class RecommendationApiTests(CatalogAppFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Radio_takes_the_best_recommendation_not_yet_queued_and_stops_when_none_is_left()
+    {
+        string relative = Path.Combine("recommenders", "pop-radio");
+        new PopularityRecommender([5, 3, 1]).Save(fixture.CheckpointDirectory(relative));
+        await fixture.RegisterCheckpointAsync("pop", relative);
+        var queries = fixture.App.Services.GetRequiredService<Features.Recommendations.RecommendationQueries>();
+        var pop = new RecommenderPair("pop", null);
+
+        // The persona heard the jazz track: the rock track comes first, then the short one, then nothing.
+        Assert.Equal(_catalog.RockTrack, (await queries.NextForRadioAsync(_catalog.Persona, pop, new HashSet<int>(), Ct))?.Id);
+        Assert.Equal(_catalog.ShortTrack, (await queries.NextForRadioAsync(_catalog.Persona, pop, new HashSet<int> { _catalog.RockTrack }, Ct))?.Id);
+        Assert.Null(await queries.NextForRadioAsync(_catalog.Persona, pop, new HashSet<int> { _catalog.RockTrack, _catalog.ShortTrack }, Ct));
+        // A pair that was never trained leaves the queue alone rather than failing the player.
+        Assert.Null(await queries.NextForRadioAsync(_catalog.Persona, new RecommenderPair("bert4rec", "mfcc"), new HashSet<int>(), Ct));
+    }
+
+    [Fact]
     public async Task A_bert4rec_checkpoint_of_an_older_layout_is_reported_as_needing_retraining()
     {
         // A real (tiny) BERT4Rec checkpoint, then its description rewritten as versions before the layout field wrote it.

@@ -49,6 +49,10 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
         Assert.Contains("0.5319 ± 0.0377", html, StringComparison.Ordinal);
         // 33 cold tracks at K = 50: the page says why cold HR is 1.
         Assert.Contains("Only 33 cold tracks", html, StringComparison.Ordinal);
+        // The bar chart draws the NDCGs (at most .53) scaled to read on whole ticks: an axis topped near 6, not 20.
+        Assert.Contains("NDCG@50 (× 10)", html, StringComparison.Ordinal);
+        string chart = html[html.IndexOf("data-testid=\"evaluation-chart\"", StringComparison.Ordinal)..];
+        Assert.InRange(Components.ChartScaleTests.TopTick(chart[..chart.IndexOf("</svg>", StringComparison.Ordinal)]), 5.319, 7);
     }
 
     [Fact]
