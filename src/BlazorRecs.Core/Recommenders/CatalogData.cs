@@ -54,6 +54,15 @@ public sealed class CatalogData(IDbContextFactory<BlazorRecsDbContext> contexts)
         return new ItemFeatures(values, dimension);
     }
 
+    /// <summary>The backends that have current vectors for at least one track, by id.</summary>
+    public async Task<IReadOnlyList<string>> BackendsWithVectorsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.EmbeddingBackends.AsNoTracking()
+            .Where(b => db.TrackEmbeddings.Any(e => e.BackendId == b.Id && e.Version == b.Version))
+            .OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(cancellationToken);
+    }
+
     /// <summary>The current version of <paramref name="backend"/>'s vectors (a model hash or feature version), or null
     /// when it has none yet.</summary>
     public async Task<string?> VersionAsync(string backend, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Text.Json;
 using BlazorRecs.Core.Configuration;
 using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Evaluation;
 using BlazorRecs.Core.Torch;
 using Microsoft.EntityFrameworkCore;
@@ -146,9 +147,19 @@ public sealed class LiveRecommendations(
             scores = ranked.Select(id => scores[loaded.ItemOf[id]]).ToArray();
         }
 
-        string? explainWith = pair.Backend;
-        var items = ranked.Select((id, i) => new Recommended(id, scores[i], vectors is null ? [] : NearestInHistory(vectors, id, known))).ToList();
-        return new RecommendationList(servable, known.Length, items, vectors is null ? null : explainWith);
+        // The "because" tracks are the history's nearest by sound: under the pair's own backend, and for models that
+        // hear nothing (popularity, random init) under MusiCNN's vectors, or another backend's when there are none.
+        var (explainWith, sound) = pair.Backend is { } own ? (own, vectors) : await ExplanationSoundAsync(cancellationToken);
+        var items = ranked.Select((id, i) => new Recommended(id, scores[i], sound is null ? [] : NearestInHistory(sound, id, history))).ToList();
+        return new RecommendationList(servable, known.Length, items, sound is null ? null : explainWith);
+    }
+
+    // The backend that explains the recommendations of models without one, with its vectors; none before any embedding.
+    private async Task<(string? Backend, IReadOnlyDictionary<int, float[]>? Vectors)> ExplanationSoundAsync(CancellationToken cancellationToken)
+    {
+        var backends = await data.BackendsWithVectorsAsync(cancellationToken);
+        string? backend = backends.Contains(MusicnnBackend.BackendId) ? MusicnnBackend.BackendId : backends.Count > 0 ? backends[0] : null;
+        return backend is null ? (null, null) : (backend, (await data.VectorsAsync(backend, cancellationToken)).Vectors);
     }
 
     /// <summary>The checkpoints loaded now (or loading), by trained-model id.</summary>

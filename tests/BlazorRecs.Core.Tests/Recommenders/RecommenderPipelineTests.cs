@@ -111,7 +111,16 @@ public sealed class RecommenderPipelineTests
         }
 
         // Popularity and random init exist too; an untrained pair is reported, not guessed.
-        Assert.Equal(10, (await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct)).Items.Count);
+        var popular = await live.RecommendAsync(listener, new RecommenderPair("pop", null), 10, Ct);
+        Assert.Equal(10, popular.Items.Count);
+        // Models that hear nothing are explained by sound all the same, under a backend that has vectors (MusiCNN
+        // where there is one; this world has only its test backend).
+        Assert.Equal(Backend, popular.ExplainedWith);
+        foreach (var item in popular.Items)
+        {
+            Assert.Equal(heard.OrderByDescending(h => TensorPrimitives.CosineSimilarity(vectors[item.TrackId], vectors[h])).Take(3), item.BecauseOf);
+        }
+
         await Assert.ThrowsAsync<KeyNotFoundException>(() => live.RecommendAsync(listener, new RecommenderPair("bert4rec", "mfcc"), 10, Ct));
 
         // One pair as the admin trains it, a train-recommender job: it succeeds with its figures, its curves are
