@@ -69,7 +69,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
 
     /// <summary>What the training job does after saving a checkpoint of the three tracks: their ids beside it, and its
     /// row. Without <paramref name="writeItems"/> only the row (a checkpoint whose files are missing).</summary>
-    public async Task<TrainedModel> RegisterCheckpointAsync(string model, string relative, DateTimeOffset? createdAt = null, bool writeItems = true)
+    public async Task<TrainedModel> RegisterCheckpointAsync(string model, string relative, DateTimeOffset? createdAt = null, bool writeItems = true, string? backend = null)
     {
         var ct = TestContext.Current.CancellationToken;
         if (writeItems)
@@ -78,7 +78,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
                 JsonSerializer.Serialize(new[] { Catalog.JazzTrack, Catalog.RockTrack, Catalog.ShortTrack }), ct);
         }
 
-        var row = new TrainedModel { Model = model, CheckpointPath = relative, CreatedAt = createdAt ?? DateTimeOffset.UtcNow };
+        var row = new TrainedModel { Model = model, BackendId = backend, CheckpointPath = relative, CreatedAt = createdAt ?? DateTimeOffset.UtcNow };
         await using var db = await App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>().CreateDbContextAsync(ct);
         db.TrainedModels.Add(row);
         await db.SaveChangesAsync(ct);

@@ -1,9 +1,12 @@
 using System.Data.Common;
 using Bunit;
 using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Embeddings;
+using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Core.Listening;
 using BlazorRecs.Core.Recommenders;
+using BlazorRecs.Core.Recommenders.Knn;
 using BlazorRecs.Core.Recommenders.Popularity;
 using BlazorRecs.Web.Features.Playback;
 using BlazorRecs.Web.Features.Recommendations;
@@ -71,6 +74,60 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
         {
             gate.Release();
         }
+    }
+
+    [Fact]
+    public async Task The_model_and_backend_switches_rank_with_the_chosen_pair_and_every_list_is_explained_by_sound()
+    {
+        await using var own = new CatalogAppFixture(new BlazorRecsAppFactory());
+        await own.InitializeAsync();
+        var c = own.Catalog;
+        // Two backends that disagree: under mfcc the short blues sounds like the jazz track the persona heard, under
+        // musicnn-msd the rock track does. A KNN checkpoint of each, beside popularity (rock first, by count).
+        await TrainKnnAsync(own, "mfcc", new() { [c.JazzTrack] = [1, 0], [c.ShortTrack] = [0.9f, 0.1f], [c.RockTrack] = [0, 1] });
+        await TrainKnnAsync(own, "musicnn-msd", new() { [c.JazzTrack] = [1, 0], [c.ShortTrack] = [0, 1], [c.RockTrack] = [0.9f, 0.1f] });
+        var page = await RenderAsync(own);
+
+        // The pairs come in order, so KNN on mfcc is shown first.
+        page.WaitForAssertion(() => Assert.Equal(["Short Blues", "Gear Shift"], Titles(page)));
+        Assert.Contains("knn / mfcc", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal);
+        Assert.All(page.FindAll("[data-testid=because]"), b => Assert.Contains("sounds like Modal Walk from your history", Normalised(b.TextContent), StringComparison.Ordinal));
+
+        var selects = page.FindComponents<MudSelect<string>>();
+        await page.InvokeAsync(() => selects[1].Instance.ValueChanged.InvokeAsync("musicnn-msd"));
+        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)));
+        Assert.Contains("knn / musicnn-msd", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal);
+
+        // Popularity hears nothing, yet its list is explained by sound as well (under MusiCNN's vectors), and radio
+        // follows the pair on screen.
+        await page.InvokeAsync(() => selects[0].Instance.ValueChanged.InvokeAsync("pop"));
+        page.WaitForAssertion(() => Assert.Contains("pop / –", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal));
+        Assert.Equal(["Gear Shift", "Short Blues"], Titles(page));
+        Assert.Equal(2, page.FindAll("[data-testid=because]").Count);
+        Assert.Equal(new RecommenderPair("pop", null), _ctx.Services.GetRequiredService<PlayerState>().RadioPair);
+    }
+
+    private static string Normalised(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    // A KNN checkpoint over the catalog's three tracks under a backend given these vectors, as the training job saves it.
+    private static async Task TrainKnnAsync(CatalogAppFixture app, string backend, Dictionary<int, float[]> vectors)
+    {
+        var services = app.App.Services;
+        var store = services.GetRequiredService<EmbeddingStore>();
+        await store.UpsertBackendAsync(new BackendInfo(backend, "test", 2, "v1", BackendStatus.Available, "", 16000, false), Ct);
+        foreach (var (track, vector) in vectors)
+        {
+            await store.SaveAsync(track, backend, "v1", new AudioEmbedding(vector, null), Ct);
+        }
+
+        int[] items = [app.Catalog.JazzTrack, app.Catalog.RockTrack, app.Catalog.ShortTrack];
+        string relative = Path.Combine("recommenders", $"knn-{backend}");
+        using (var knn = KnnRecommender.Create(new ItemFeatures([.. items.SelectMany(t => vectors[t])], 2)))
+        {
+            knn.Save(app.CheckpointDirectory(relative));
+        }
+
+        await app.RegisterCheckpointAsync("knn", relative, backend: backend);
     }
 
     // The For you page for the catalog's persona, on the app's real services, with popularity trained.
