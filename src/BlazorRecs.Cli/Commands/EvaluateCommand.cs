@@ -66,7 +66,7 @@ internal static class EvaluateCommand
             {
                 data = await S3RecDataset.LoadAsync(source[S3RecPrefix.Length..], ct);
             }
-            catch (Exception e) when (e is FileNotFoundException or FormatException or UnauthorizedAccessException or IOException)
+            catch (Exception e) when (e is FormatException or UnauthorizedAccessException or IOException)
             {
                 Console.Error.WriteLine($"--dataset: {e.Message}");
                 return 2;

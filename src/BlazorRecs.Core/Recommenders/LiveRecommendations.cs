@@ -159,7 +159,14 @@ public sealed class LiveRecommendations(
     {
         var backends = await data.BackendsWithVectorsAsync(cancellationToken);
         string? backend = backends.Contains(MusicnnBackend.BackendId) ? MusicnnBackend.BackendId : backends.Count > 0 ? backends[0] : null;
-        return backend is null ? (null, null) : (backend, (await data.VectorsAsync(backend, cancellationToken)).Vectors);
+        try
+        {
+            return backend is null ? (null, null) : (backend, (await data.VectorsAsync(backend, cancellationToken)).Vectors);
+        }
+        catch (KeyNotFoundException)
+        {
+            return (null, null); // its vectors went between the two reads: this answer goes unexplained, not unanswered
+        }
     }
 
     /// <summary>The checkpoints loaded now (or loading), by trained-model id.</summary>

@@ -28,8 +28,8 @@ public readonly record struct AxisScale(double Factor, int Tick)
         return new AxisScale(factor, NiceStep(max * factor / 5));
     }
 
-    /// <summary>A value as drawn.</summary>
-    public double? Apply(double? value) => value * Factor;
+    /// <summary>A value as drawn; none for a value that is not a number (a metric a run lacks).</summary>
+    public double? Apply(double? value) => value is { } v && double.IsFinite(v) ? v * Factor : null;
 
     /// <summary>The chart's title, saying what the values were multiplied by.</summary>
     public string Title(string title) => Factor == 1 ? title : string.Create(CultureInfo.InvariantCulture, $"{title} (× {Factor:#,0})");
@@ -44,6 +44,6 @@ public readonly record struct AxisScale(double Factor, int Tick)
 
         double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
         double mantissa = rough / power;
-        return (int)((mantissa < 1.5 ? 1 : mantissa < 3.5 ? 2 : mantissa < 7.5 ? 5 : 10) * power);
+        return (int)Math.Min(int.MaxValue, (mantissa < 1.5 ? 1 : mantissa < 3.5 ? 2 : mantissa < 7.5 ? 5 : 10) * power);
     }
 }

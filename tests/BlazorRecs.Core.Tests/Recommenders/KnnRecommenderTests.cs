@@ -69,6 +69,18 @@ public sealed class KnnRecommenderTests
     }
 
     [Fact]
+    public void A_track_whose_vector_is_not_finite_is_ranked_last_and_the_others_as_before()
+    {
+        // Statistics from the first four tracks; a fifth arrives with a broken vector.
+        using var knn = KnnRecommender.Create(Tracks);
+        knn.SetItems(new ItemFeatures([4, 0, 3, 1, 0, 4, 1, 3, float.NaN, 1], 2));
+        var scores = new float[5];
+        knn.Score([new RankingQuery(-1, [0])], scores);
+        Assert.Equal([1f, 1f, -1f, -1f], scores[..4].Select(v => MathF.Round(v, 4)));
+        Assert.Equal(float.NegativeInfinity, scores[4]);
+    }
+
+    [Fact]
     public void Standardisation_comes_from_the_given_items_only_and_stays_with_the_checkpoint()
     {
         // Tracks 0-3 are the training tracks; track 4 arrived after the cutoff, far out along x.
@@ -91,15 +103,18 @@ public sealed class KnnRecommenderTests
             var again = new float[5];
             loaded.Score([new RankingQuery(-1, [0])], again);
             Assert.Equal(scores, again);
-            Assert.Throws<ArgumentException>(() => loaded.SetItems(new ItemFeatures([1, 2, 3], 3)));
+            Assert.Throws<InvalidDataException>(() => loaded.SetItems(new ItemFeatures([1, 2, 3], 3)));
 
             File.WriteAllText(Path.Combine(directory, "knn.json"), "{\"model\": \"knn\"}"); // written before statistics were kept
             using var old = KnnRecommender.Load(directory);
             old.SetItems(all);
             Assert.Equal(FeatureScaling.Of(all).Mean, old.Scaling!.Mean);
 
-            File.WriteAllText(Path.Combine(directory, "knn.json"), "{\"model\": ");
-            Assert.Throws<InvalidDataException>(() => KnnRecommender.Load(directory));
+            foreach (string damaged in new[] { "{\"model\": ", "{\"model\": \"knn\", \"scaling\": {}}", "{\"model\": \"knn\", \"scaling\": {\"mean\": [0, 0], \"scale\": [1, 0]}}" })
+            {
+                File.WriteAllText(Path.Combine(directory, "knn.json"), damaged);
+                Assert.Throws<InvalidDataException>(() => KnnRecommender.Load(directory));
+            }
         }
         finally
         {

@@ -89,23 +89,28 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
         var page = await RenderAsync(own);
 
         // The pairs come in order, so KNN on mfcc is shown first.
-        page.WaitForAssertion(() => Assert.Equal(["Short Blues", "Gear Shift"], Titles(page)));
+        page.WaitForAssertion(() => Assert.Equal(["Short Blues", "Gear Shift"], Titles(page)), Patience);
         Assert.Contains("knn / mfcc", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal);
         Assert.All(page.FindAll("[data-testid=because]"), b => Assert.Contains("sounds like Modal Walk from your history", Normalised(b.TextContent), StringComparison.Ordinal));
 
         var selects = page.FindComponents<MudSelect<string>>();
         await page.InvokeAsync(() => selects[1].Instance.ValueChanged.InvokeAsync("musicnn-msd"));
-        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)));
+        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)), Patience);
         Assert.Contains("knn / musicnn-msd", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal);
 
         // Popularity hears nothing, yet its list is explained by sound as well (under MusiCNN's vectors), and radio
         // follows the pair on screen.
         await page.InvokeAsync(() => selects[0].Instance.ValueChanged.InvokeAsync("pop"));
-        page.WaitForAssertion(() => Assert.Contains("pop / –", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("pop / –", Normalised(page.Find("[data-testid=for-you-summary]").TextContent), StringComparison.Ordinal), Patience);
         Assert.Equal(["Gear Shift", "Short Blues"], Titles(page));
         Assert.Equal(2, page.FindAll("[data-testid=because]").Count);
         Assert.Equal(new RecommenderPair("pop", null), _ctx.Services.GetRequiredService<PlayerState>().RadioPair);
+        // MusiCNN explains it, though mfcc comes first by name.
+        var live = own.App.Services.GetRequiredService<LiveRecommendations>();
+        Assert.Equal("musicnn-msd", (await live.RecommendAsync(c.Persona, new RecommenderPair("pop", null), 5, Ct)).ExplainedWith);
     }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     private static string Normalised(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 

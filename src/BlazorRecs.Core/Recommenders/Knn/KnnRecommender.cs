@@ -22,6 +22,9 @@ public sealed class KnnRecommender : IContentRecommender
 
     private const string CheckpointFile = "knn.json";
 
+    // Queries ranked by one FAISS search.
+    private const int SearchChunk = 32;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Lock _gate = new();
@@ -83,23 +86,29 @@ public sealed class KnnRecommender : IContentRecommender
             throw new InvalidDataException($"'{path}' is not a knn checkpoint: {e.Message}", e);
         }
 
-        if (checkpoint?.Model != ModelId || checkpoint.Scaling is { } s && (s.Mean.Length == 0 || s.Mean.Length != s.Scale.Length))
+        if (checkpoint?.Model != ModelId)
         {
             throw new InvalidDataException($"'{path}' is not a knn checkpoint");
+        }
+
+        if (checkpoint.Scaling is { } s && (s.Mean is not { Length: > 0 } || s.Scale?.Length != s.Mean.Length
+                                            || !s.Mean.All(float.IsFinite) || !s.Scale.All(v => float.IsFinite(v) && v > 0)))
+        {
+            throw new InvalidDataException($"'{path}' holds no usable standardisation (a mean and a positive scale per dimension): retrain it");
         }
 
         return new KnnRecommender(checkpoint.Scaling);
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">The vectors' dimension is not the one the statistics were taken in.</exception>
+    /// <exception cref="InvalidDataException">The vectors' dimension is not the one the statistics were taken in.</exception>
     public void SetItems(ItemFeatures features)
     {
         var scaling = _scaling ?? FeatureScaling.Of(features);
         if (scaling.Mean.Length != features.Dimension)
         {
-            throw new ArgumentException(
-                $"the vectors have {features.Dimension} dimensions, but this KNN was standardised in {scaling.Mean.Length}: retrain it", nameof(features));
+            throw new InvalidDataException(
+                $"the vectors have {features.Dimension} dimensions, but this KNN was standardised in {scaling.Mean.Length}: retrain it");
         }
 
         var unit = features.Standardise(scaling).Values;
@@ -147,22 +156,32 @@ public sealed class KnnRecommender : IContentRecommender
                 return;
             }
 
-            var profiles = new float[queries.Count * d];
-            for (int q = 0; q < queries.Count; q++)
+            // Every item, in FAISS's order of inner product, written back in item order; a few queries at a time, so
+            // that the results of a large catalog stay small (FAISS multiplies by BLAS from 20 queries on). An item
+            // FAISS cannot rank (a vector that is not finite) comes back as id -1 and keeps the lowest score.
+            scores[..(queries.Count * n)].Fill(float.NegativeInfinity);
+            for (int start = 0; start < queries.Count; start += SearchChunk)
             {
-                Profile(queries[q].History, _unit, d).CopyTo(profiles.AsSpan(q * d, d));
-            }
-
-            // Every item, in FAISS's order of inner product; written back in item order.
-            var found = _index.Search(profiles, n);
-            for (int q = 0; q < queries.Count; q++)
-            {
-                var row = scores.Slice(q * n, n);
-                var ids = found.IdsOf(q);
-                var distances = found.DistancesOf(q);
-                for (int j = 0; j < n; j++)
+                int count = Math.Min(SearchChunk, queries.Count - start);
+                var profiles = new float[count * d];
+                for (int q = 0; q < count; q++)
                 {
-                    row[(int)ids[j]] = distances[j];
+                    Profile(queries[start + q].History, _unit, d).CopyTo(profiles.AsSpan(q * d, d));
+                }
+
+                var found = _index.Search(profiles, n);
+                for (int q = 0; q < count; q++)
+                {
+                    var row = scores.Slice((start + q) * n, n);
+                    var ids = found.IdsOf(q);
+                    var distances = found.DistancesOf(q);
+                    for (int j = 0; j < n; j++)
+                    {
+                        if (ids[j] >= 0)
+                        {
+                            row[(int)ids[j]] = distances[j];
+                        }
+                    }
                 }
             }
         }
