@@ -195,19 +195,34 @@ public sealed class SeedCatalogJob(
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Personas are committed in batches; a re-run simulates only the ones not stored yet (each persona depends
         // on the seed and its index alone, so the result is the same as an uninterrupted run).
-        var stored = (await db.Listeners.Where(l => l.ExternalId != null && l.ExternalId.StartsWith(prefix))
+        var simulated = (await db.Listeners.Where(l => l.ExternalId != null && l.ExternalId.StartsWith(prefix))
             .Select(l => l.ExternalId!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        if (count == 0 || stored.Count >= count)
+        if (count == 0 || simulated.Count >= count)
         {
             progress.Report(new JobProgress(1, "personas already simulated"));
             return (0, 0, clock.Elapsed);
         }
 
+        // The simulation sees the tracks, artists and albums under their indices in the plan, not their database
+        // ids: ids follow the order in which albums finished rendering (in parallel) and whatever the database held
+        // before, and the simulation draws from them (a track's latent popularity is hashed from its id, ties are
+        // broken by it). With plan indices the same seed gives the same plays on every run; the plays are stored
+        // under the database ids.
         string trackPrefix = ExternalIdPrefix(plan.Spec.Seed);
-        var tracks = await db.Tracks.AsNoTracking().Where(t => t.ExternalId != null && t.ExternalId.StartsWith(trackPrefix))
-            .Select(t => new SimTrack(t.Id, t.ArtistId, t.AlbumId, t.TrackNumber, t.Genre ?? "unknown", t.ReleasedAt, t.DurationMs,
-                t.TempoBpm ?? 120, t.Energy ?? 0.5, t.Brightness ?? 0.5, t.Acousticness ?? 0.5))
+        var stored = await db.Tracks.AsNoTracking().Where(t => t.ExternalId != null && t.ExternalId.StartsWith(trackPrefix))
+            .Select(t => new { t.Id, t.ExternalId, t.DurationMs, t.ReleasedAt, t.TempoBpm, t.Energy, t.Brightness, t.Acousticness })
             .ToListAsync(ct);
+        var plannedTracks = plan.Tracks.ToDictionary(t => t.Index);
+        var databaseId = new Dictionary<int, int>();
+        var tracks = new List<SimTrack>(stored.Count);
+        foreach (var t in stored.OrderBy(t => PlanIndex(t.ExternalId!, trackPrefix)))
+        {
+            var planned = plannedTracks[PlanIndex(t.ExternalId!, trackPrefix)];
+            databaseId[planned.Index] = t.Id;
+            tracks.Add(new SimTrack(planned.Index, planned.ArtistIndex, planned.AlbumIndex, planned.TrackNumber, planned.Genre, t.ReleasedAt,
+                t.DurationMs, t.TempoBpm ?? 120, t.Energy ?? 0.5, t.Brightness ?? 0.5, t.Acousticness ?? 0.5));
+        }
+
         var spec = new SimulationSpec(plan.Spec.Seed, count, plan.Spec.HistoryStart, plan.Spec.HistoryEnd, parameters.Plays ?? o.DefaultPlays);
         progress.Report(new JobProgress(0, $"simulating {count} listeners over {tracks.Count} tracks"));
 
@@ -220,7 +235,7 @@ public sealed class SeedCatalogJob(
         var batch = new List<SimulatedListener>(ListenersPerTransaction);
         foreach (var listener in new ListenerSimulator().Simulate(spec, tracks, ct))
         {
-            if (stored.Contains(prefix + listener.Index.ToString(CultureInfo.InvariantCulture)))
+            if (simulated.Contains(prefix + listener.Index.ToString(CultureInfo.InvariantCulture)))
             {
                 continue;
             }
@@ -228,14 +243,14 @@ public sealed class SeedCatalogJob(
             batch.Add(listener);
             if (batch.Count == ListenersPerTransaction)
             {
-                plays += await InsertPersonasAsync(connection, batch, prefix, plan.Spec.HistoryStart, ct);
+                plays += await InsertPersonasAsync(connection, batch, prefix, plan.Spec.HistoryStart, databaseId, ct);
                 listeners += batch.Count;
                 batch.Clear();
                 progress.Report(new JobProgress((double)listeners / count, $"simulated {listeners}/{count} listeners, {plays:N0} plays"));
             }
         }
 
-        plays += await InsertPersonasAsync(connection, batch, prefix, plan.Spec.HistoryStart, ct);
+        plays += await InsertPersonasAsync(connection, batch, prefix, plan.Spec.HistoryStart, databaseId, ct);
         listeners += batch.Count;
         logger.LogInformation("Simulated {Listeners} listeners with {Plays} plays in {Seconds:0.0} s", listeners, plays, clock.Elapsed.TotalSeconds);
         return (listeners, plays, clock.Elapsed);
@@ -243,8 +258,8 @@ public sealed class SeedCatalogJob(
 
     private const int ListenersPerTransaction = 50;
 
-    private static async Task<int> InsertPersonasAsync(
-        SqliteConnection connection, IReadOnlyList<SimulatedListener> listeners, string prefix, DateTimeOffset createdAt, CancellationToken ct)
+    private static async Task<int> InsertPersonasAsync(SqliteConnection connection, IReadOnlyList<SimulatedListener> listeners, string prefix,
+        DateTimeOffset createdAt, IReadOnlyDictionary<int, int> databaseId, CancellationToken ct)
     {
         if (listeners.Count == 0)
         {
@@ -261,7 +276,7 @@ public sealed class SeedCatalogJob(
                 prefix + listener.Index.ToString(CultureInfo.InvariantCulture), createdAt, ListenerSimulator.TasteToJson(listener.Taste), ct);
             foreach (var play in listener.Plays)
             {
-                await BulkInserts.AddPlayAsync(insertPlay, listenerId, play.TrackId, play.StartedAt, play.MsPlayed, play.IsSkip, ct);
+                await BulkInserts.AddPlayAsync(insertPlay, listenerId, databaseId[play.TrackId], play.StartedAt, play.MsPlayed, play.IsSkip, ct);
             }
 
             plays += listener.Plays.Count;
@@ -276,6 +291,8 @@ public sealed class SeedCatalogJob(
     private static string ExternalIdPrefix(int seed) => $"seed:{seed}:track:";
 
     private static string ExternalId(int seed, int index) => ExternalIdPrefix(seed) + index.ToString(CultureInfo.InvariantCulture);
+
+    private static int PlanIndex(string externalId, string prefix) => int.Parse(externalId.AsSpan(prefix.Length), CultureInfo.InvariantCulture);
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 }

@@ -64,4 +64,44 @@ public sealed class SeedCatalogJobTests
         Assert.Equal(6, await after.Tracks.CountAsync(Ct));
         Assert.Equal(8, await after.Listeners.CountAsync(Ct));
     }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_plays_whatever_ids_the_database_hands_out()
+    {
+        var parameters = new SeedJobParameters(Seed: 11, Tracks: 8, Listeners: 12, Plays: 600, TrackSeconds: 4);
+
+        // Once into an empty database, once into one that already holds an operator's tracks (so every id shifts,
+        // and albums rendered side by side may finish in another order).
+        var fresh = await SeedAndReadPlaysAsync(parameters, existingTracks: 0);
+        var shifted = await SeedAndReadPlaysAsync(parameters, existingTracks: 5);
+
+        Assert.InRange(fresh.Count, 400, 800);
+        Assert.Equal(fresh, shifted);
+    }
+
+    // Seeds a fresh host after storing some unrelated tracks; the plays as (persona, planned track, time, ms, skip).
+    private static async Task<List<string>> SeedAndReadPlaysAsync(SeedJobParameters parameters, int existingTracks)
+    {
+        await using var host = await TestHost.StartAsync();
+        await using (var db = await host.DbAsync())
+        {
+            var artist = new Artist { Name = "Operator" };
+            for (int i = 0; i < existingTracks; i++)
+            {
+                db.Tracks.Add(new Track { Title = $"own {i}", Artist = artist, DurationMs = 1000, AudioPath = "own.mp3", ReleasedAt = DateTimeOffset.UnixEpoch, AddedAt = DateTimeOffset.UnixEpoch });
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var job = scope.ServiceProvider.GetServices<IJobHandler>().OfType<SeedCatalogJob>().Single();
+            await job.RunAsync(parameters, new Progress<JobProgress>(), Ct);
+        }
+
+        await using var read = await host.DbAsync();
+        return (await read.Plays.Select(p => new { Listener = p.Listener!.ExternalId, Track = p.Track!.ExternalId, p.StartedAt, p.MsPlayed, p.IsSkip }).ToListAsync(Ct))
+            .Select(p => $"{p.Listener} {p.Track} {p.StartedAt:O} {p.MsPlayed} {p.IsSkip}").Order(StringComparer.Ordinal).ToList();
+    }
 }
