@@ -215,7 +215,8 @@ public sealed class SeedCatalogJob(
         var plannedTracks = plan.Tracks.ToDictionary(t => t.Index);
         var databaseId = new Dictionary<int, int>();
         var tracks = new List<SimTrack>(stored.Count);
-        foreach (var t in stored.OrderBy(t => PlanIndex(t.ExternalId!, trackPrefix)))
+        // (A track of this seed outside this plan, left by an earlier seed with more tracks, takes no part.)
+        foreach (var t in stored.Where(t => plannedTracks.ContainsKey(PlanIndex(t.ExternalId!, trackPrefix))).OrderBy(t => PlanIndex(t.ExternalId!, trackPrefix)))
         {
             var planned = plannedTracks[PlanIndex(t.ExternalId!, trackPrefix)];
             databaseId[planned.Index] = t.Id;
