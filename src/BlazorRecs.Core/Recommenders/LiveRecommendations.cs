@@ -155,17 +155,34 @@ public sealed class LiveRecommendations(
     }
 
     // The backend that explains the recommendations of models without one, with its vectors; none before any embedding.
+    // MusiCNN's vectors come from VectorsAsync's cache, so the list of backends is only read where MusiCNN has none.
     private async Task<(string? Backend, IReadOnlyDictionary<int, float[]>? Vectors)> ExplanationSoundAsync(CancellationToken cancellationToken)
     {
-        var backends = await data.BackendsWithVectorsAsync(cancellationToken);
-        string? backend = backends.Contains(MusicnnBackend.BackendId) ? MusicnnBackend.BackendId : backends.Count > 0 ? backends[0] : null;
         try
         {
-            return backend is null ? (null, null) : (backend, (await data.VectorsAsync(backend, cancellationToken)).Vectors);
+            if (await VectorsOrNoneAsync(MusicnnBackend.BackendId) is { Count: > 0 } musicnn)
+            {
+                return (MusicnnBackend.BackendId, musicnn);
+            }
+
+            var backends = await data.BackendsWithVectorsAsync(cancellationToken);
+            return backends.Count == 0 ? (null, null) : (backends[0], (await data.VectorsAsync(backends[0], cancellationToken)).Vectors);
         }
         catch (KeyNotFoundException)
         {
             return (null, null); // its vectors went between the two reads: this answer goes unexplained, not unanswered
+        }
+
+        async Task<IReadOnlyDictionary<int, float[]>?> VectorsOrNoneAsync(string backend)
+        {
+            try
+            {
+                return (await data.VectorsAsync(backend, cancellationToken)).Vectors;
+            }
+            catch (KeyNotFoundException)
+            {
+                return null; // no such backend yet
+            }
         }
     }
 

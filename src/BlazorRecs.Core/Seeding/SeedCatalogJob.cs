@@ -216,9 +216,10 @@ public sealed class SeedCatalogJob(
         var databaseId = new Dictionary<int, int>();
         var tracks = new List<SimTrack>(stored.Count);
         // (A track of this seed outside this plan, left by an earlier seed with more tracks, takes no part.)
-        foreach (var t in stored.Where(t => plannedTracks.ContainsKey(PlanIndex(t.ExternalId!, trackPrefix))).OrderBy(t => PlanIndex(t.ExternalId!, trackPrefix)))
+        var inPlan = stored.Select(t => (Track: t, Planned: plannedTracks.GetValueOrDefault(PlanIndex(t.ExternalId!, trackPrefix))))
+            .Where(x => x.Planned is not null).Select(x => (x.Track, Planned: x.Planned!)).OrderBy(x => x.Planned.Index);
+        foreach (var (t, planned) in inPlan)
         {
-            var planned = plannedTracks[PlanIndex(t.ExternalId!, trackPrefix)];
             databaseId[planned.Index] = t.Id;
             tracks.Add(new SimTrack(planned.Index, planned.ArtistIndex, planned.AlbumIndex, planned.TrackNumber, planned.Genre, t.ReleasedAt,
                 t.DurationMs, t.TempoBpm ?? 120, t.Energy ?? 0.5, t.Brightness ?? 0.5, t.Acousticness ?? 0.5));
