@@ -143,30 +143,42 @@ public sealed class Bert4RecTests
     {
         var split = LeaveOneOutSplit.Create(Items, Successions(users: 384, seed: 4));
         var options = Small with { Dropout = 0.1 };
+        var ct = TestContext.Current.CancellationToken;
 
-        var measured = new Bert4RecTrainer(options, CPU).MeasureThroughput(split.TrainingData(), batches: 5, warmup: TimeSpan.Zero, TestContext.Current.CancellationToken);
+        using var run = new Bert4RecTrainer(options, CPU).StartThroughput(split.TrainingData(), warmup: TimeSpan.Zero, ct);
+        var measured = run.Time(5);
 
         // 384 users in batches of 32: every batch is full, so the five timed steps hold 5 x 32 sequences.
-        Assert.Equal(5 * 32, measured.Sequences);
+        Assert.Equal((5, 5 * 32L), (measured.Steps, measured.Sequences));
         // At least one masked position a row, and the flops of each step's real shapes.
         Assert.InRange(measured.MaskedPositions, 5 * 32, 5 * 32 * options.MaxLength);
         Assert.True(measured.Flops > 3 * 2.0 * measured.MaskedPositions * options.Hidden * Items, "the output layer's flops alone are a lower bound");
+        // With no warm-up time, the three warm-up steps before the timed ones, counted apart.
+        Assert.Equal(3, run.Warmup.Steps);
+        Assert.Equal(3 * 32, run.Warmup.Sequences);
+        Assert.True(run.Warmup.Flops > 0 && run.Warmup.Seconds > 0);
+
+        // The benchmark times stretches with its baseline between them: each stretch counts its own steps, and the
+        // batches keep coming past an epoch's 12 (3 warm-up steps, then 5 + 7 + 7 timed).
+        var second = run.Time(7);
+        var third = run.Time(7);
+        Assert.Equal((7, 7 * 32L), (second.Steps, second.Sequences));
+        Assert.Equal((7, 7 * 32L), (third.Steps, third.Sequences));
+        Assert.True(third.Flops > 0 && third.Seconds > 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.Time(0));
+
+        var phases = run.Phases(3);
         Assert.Equal(
             ["batch assembly (masking, padding)", "batch to tensors, gradients zeroed", "forward: item vectors and encoder",
              "output layer: logits, softmax and their gradients", "backward through the encoder and item vectors", "Adam step", "the step's tensors freed"],
-            measured.Phases.Keys);
-        Assert.Equal(1.0, measured.Phases.Values.Sum(), 9);
-        Assert.All(measured.Phases.Values, share => Assert.InRange(share, 0, 1));
-        // With no warm-up time, the three warm-up steps before the timed ones, counted apart.
-        Assert.Equal(3, measured.Warmup.Steps);
-        Assert.Equal(3 * 32, measured.Warmup.Sequences);
-        Assert.True(measured.Warmup.Flops > 0 && measured.Warmup.Seconds > 0);
+            phases.Keys);
+        Assert.Equal(1.0, phases.Values.Sum(), 9);
+        Assert.All(phases.Values, share => Assert.InRange(share, 0, 1));
 
         // A warm-up time keeps stepping until it has passed.
-        var longer = new Bert4RecTrainer(options, CPU).MeasureThroughput(split.TrainingData(), batches: 1, warmup: TimeSpan.FromSeconds(0.5), TestContext.Current.CancellationToken);
+        using var longer = new Bert4RecTrainer(options, CPU).StartThroughput(split.TrainingData(), warmup: TimeSpan.FromSeconds(0.5), ct);
         Assert.True(longer.Warmup.Seconds >= 0.5, $"warm-up took {longer.Warmup.Seconds} s");
         Assert.Equal(32 * longer.Warmup.Steps, longer.Warmup.Sequences);
-        Assert.Equal(32, longer.Sequences);
     }
 
     [Fact]

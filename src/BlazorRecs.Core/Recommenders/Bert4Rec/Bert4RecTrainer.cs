@@ -46,94 +46,16 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     }
 
     /// <summary>
-    /// Times <paramref name="batches"/> training steps on <paramref name="data"/>, counting the floating-point operations
-    /// of each step from its real shapes (see <see cref="TrainingFlops"/>), after untimed warm-up steps: at least three,
-    /// and as many more as <paramref name="warmup"/> takes. A fresh process needs seconds of steps before it runs at its
-    /// steady speed, mostly while .NET recompiles the hot managed code (TorchSharp's wrappers among it) in tiers as it
-    /// profiles it: in one instrumented run on the default demo the first 100 steps ran at 0.91 of the next 300's
-    /// FLOP/s, and at 0.97 with the runtime's profile-guided tier turned off (<c>DOTNET_TieredPGO=0</c>). The warm-up's
-    /// own figures come back too.
+    /// Starts a throughput measurement on <paramref name="data"/>: a fresh network and optimizer, then untimed warm-up
+    /// steps, at least three and as many more as <paramref name="warmup"/> takes. A fresh process needs seconds of steps
+    /// before it runs at its steady speed, mostly while .NET recompiles the hot managed code (TorchSharp's wrappers among
+    /// it) in tiers as it profiles it: in one instrumented run on the default demo the first 100 steps ran at 0.91 of the
+    /// next 300's FLOP/s, and at 0.97 with the runtime's profile-guided tier turned off (<c>DOTNET_TieredPGO=0</c>).
+    /// The run then times as many stretches of steps as its caller asks for (<see cref="ThroughputRun.Time"/>), so a
+    /// benchmark can time its baseline between them.
     /// </summary>
-    public TrainingThroughput MeasureThroughput(TrainingData data, int batches, TimeSpan warmup, CancellationToken cancellationToken)
-    {
-        torch.manual_seed(options.Seed);
-        var random = new Random(options.Seed);
-        using var network = new Bert4RecNetwork(options, data.ItemCount, data.Features?.Dimension ?? 0);
-        network.to(device);
-        if (data.Features is not null)
-        {
-            var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features, data.KnownItems));
-            using var cpu = tensor(scaled.Values, [scaled.Count, scaled.Dimension]);
-            using var onDevice = cpu.to(device);
-            network.SetFeatures(onDevice);
-        }
-
-        network.train();
-        using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
-        using var softmaxItems = new SoftmaxItems(data, device);
-        int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
-        double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
-        var pool = new List<int[]>();
-        int[] NextBatch()
-        {
-            if (pool.Count == 0)
-            {
-                pool = Batches(users, data.Sequences, random);
-            }
-
-            var batch = pool[^1];
-            pool.RemoveAt(pool.Count - 1);
-            return batch;
-        }
-
-        // One training step on the next batch: its sequences, masked positions and floating-point operations.
-        (int Sequences, int Masked, double Flops) NextStep()
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = NextBatch();
-            var (length, masked) = StepWithShape(network, optimizer, batch, data, softmaxItems, maskedPerBatch, random, null);
-            return (batch.Length, masked, TrainingFlops(batch.Length, length, masked, softmaxItems.Count, data.ItemCount, data.Features?.Dimension ?? 0));
-        }
-
-        var warmupClock = Stopwatch.StartNew();
-        long warmupSteps = 0, warmupSequences = 0;
-        double warmupFlops = 0;
-        while (warmupSteps < 3 || warmupClock.Elapsed < warmup)
-        {
-            var (rows, _, stepFlops) = NextStep();
-            warmupSteps++;
-            warmupSequences += rows;
-            warmupFlops += stepFlops;
-        }
-
-        Synchronize(device);
-        var warmedUp = new WarmupFigures(warmupSteps, warmupSequences, warmupClock.Elapsed.TotalSeconds, warmupFlops);
-        long sequences = 0, maskedPositions = 0;
-        double flops = 0;
-        var clock = Stopwatch.StartNew();
-        for (int step = 0; step < batches; step++)
-        {
-            var (rows, masked, stepFlops) = NextStep();
-            sequences += rows;
-            maskedPositions += masked;
-            flops += stepFlops;
-        }
-
-        Synchronize(device);
-        clock.Stop();
-
-        // The split comes from further steps of their own: timing phases waits for the GPU at each boundary, which
-        // would slow the steps counted above.
-        var phases = new StepPhases(device);
-        for (int step = 0; step < Math.Min(batches, 20); step++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            phases.Start();
-            StepWithShape(network, optimizer, NextBatch(), data, softmaxItems, maskedPerBatch, random, phases);
-        }
-
-        return new TrainingThroughput(sequences, clock.Elapsed.TotalSeconds, flops, phases.Shares(), maskedPositions, warmedUp);
-    }
+    public ThroughputRun StartThroughput(TrainingData data, TimeSpan warmup, CancellationToken cancellationToken)
+        => ThroughputRun.Start(this, options, device, data, warmup, cancellationToken);
 
     /// <summary>
     /// Floating-point operations of one training step (forward plus backward, taken as 3x the forward matmuls, the
@@ -192,7 +114,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
 
     // Random order, then sequences of similar length grouped into the same batch (within windows of 50 batches, so
     // the order stays random), then the batches shuffled.
-    private List<int[]> Batches(int[] users, int[][] sequences, Random random)
+    internal List<int[]> Batches(int[] users, int[][] sequences, Random random)
     {
         var order = users.ToArray();
         random.Shuffle(order);
@@ -234,7 +156,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return Math.Max(1, total / Math.Max(1, batches));
     }
 
-    private (int Length, int Masked) StepWithShape(
+    internal (int Length, int Masked) StepWithShape(
         Bert4RecNetwork network, optim.Optimizer optimizer, int[] batchUsers, TrainingData data, SoftmaxItems softmaxItems, double maskedPerBatch,
         Random random, StepPhases? phases)
     {
@@ -271,7 +193,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     // The items the training softmax ranks: the known ones. All of them on a leave-one-out dataset (the literature's
     // protocol ranks the whole vocabulary); in a temporal split, not the tracks released after the cutoff, which to a
     // model trained at the cutoff do not exist yet (they are ranked later from their audio, as any new track is).
-    private sealed class SoftmaxItems : IDisposable
+    internal sealed class SoftmaxItems : IDisposable
     {
         private readonly long[]? _positionOf;
 
@@ -309,7 +231,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     }
 
     // Waits for the device's queued work (a no-op on the CPU), so that a clock read next covers it.
-    private static void Synchronize(Device device)
+    internal static void Synchronize(Device device)
     {
         if (device.type == DeviceType.CUDA)
         {
@@ -318,7 +240,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     }
 
     // Wall time per phase of a step, for the benchmark's split (waits for the GPU at each lap on CUDA).
-    private sealed class StepPhases(Device device)
+    internal sealed class StepPhases(Device device)
     {
         private readonly Stopwatch _clock = new();
 
@@ -389,31 +311,4 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return ((ids, length), positions.ToArray(), labels.ToArray());
     }
 
-}
-
-/// <summary>What a throughput measurement saw: training sequences, seconds and floating-point operations.</summary>
-/// <param name="Sequences">Training sequences (batch rows) processed.</param>
-/// <param name="Seconds">Wall time of the timed steps.</param>
-/// <param name="Flops">Floating-point operations of those steps.</param>
-/// <param name="Phases">Each phase's share of a step's time, in step order (from further steps timed phase by phase).</param>
-/// <param name="MaskedPositions">Masked positions scored against every item in those steps.</param>
-/// <param name="Warmup">The untimed steps before them.</param>
-public readonly record struct TrainingThroughput(
-    long Sequences, double Seconds, double Flops, IReadOnlyDictionary<string, double> Phases, long MaskedPositions, WarmupFigures Warmup)
-{
-    /// <summary>Sequences per second.</summary>
-    public double SequencesPerSecond => Sequences / Seconds;
-
-    /// <summary>Achieved floating-point operations per second.</summary>
-    public double FlopsPerSecond => Flops / Seconds;
-}
-
-/// <summary>The warm-up steps of a throughput measurement: how many, the sequences they held, their wall time and floating-point operations.</summary>
-public readonly record struct WarmupFigures(long Steps, long Sequences, double Seconds, double Flops)
-{
-    /// <summary>Sequences per second.</summary>
-    public double SequencesPerSecond => Sequences / Seconds;
-
-    /// <summary>Achieved floating-point operations per second.</summary>
-    public double FlopsPerSecond => Flops / Seconds;
 }
