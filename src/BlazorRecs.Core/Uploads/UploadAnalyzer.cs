@@ -226,37 +226,76 @@ public sealed class UploadAnalyzer(
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         File.Move(path, destination);
         var now = time.GetUtcNow();
-        int trackId;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        int? trackId = null, newArtistId = null;
+        try
         {
-            string name = string.IsNullOrWhiteSpace(artistName) ? "Uploads" : artistName.Trim()[..Math.Min(artistName.Trim().Length, 300)];
-            var artist = await db.Artists.FirstOrDefaultAsync(a => a.Name == name, cancellationToken) ?? new Catalog.Artist { Name = name };
-            var track = new Catalog.Track
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
-                Title = string.IsNullOrWhiteSpace(title) ? "Untitled upload" : title.Trim()[..Math.Min(title.Trim().Length, 300)],
-                Artist = artist,
-                DurationMs = (int)Math.Min(int.MaxValue, analysis.DurationSeconds * 1000),
-                AudioPath = relative,
-                Source = Catalog.TrackSource.Upload,
-                ReleasedAt = now,
-                AddedAt = now,
-            };
-            db.Tracks.Add(track);
-            await db.SaveChangesAsync(cancellationToken);
-            trackId = track.Id;
-        }
+                string name = string.IsNullOrWhiteSpace(artistName) ? "Uploads" : artistName.Trim()[..Math.Min(artistName.Trim().Length, 300)];
+                var artist = await db.Artists.FirstOrDefaultAsync(a => a.Name == name, cancellationToken) ?? new Catalog.Artist { Name = name };
+                bool artistIsNew = artist.Id == 0;
+                var track = new Catalog.Track
+                {
+                    Title = string.IsNullOrWhiteSpace(title) ? "Untitled upload" : title.Trim()[..Math.Min(title.Trim().Length, 300)],
+                    Artist = artist,
+                    DurationMs = (int)Math.Min(int.MaxValue, analysis.DurationSeconds * 1000),
+                    AudioPath = relative,
+                    Source = Catalog.TrackSource.Upload,
+                    ReleasedAt = now,
+                    AddedAt = now,
+                };
+                db.Tracks.Add(track);
+                await db.SaveChangesAsync(cancellationToken);
+                trackId = track.Id;
+                newArtistId = artistIsNew ? artist.Id : null;
+            }
 
-        foreach (var result in analysis.Results)
-        {
-            if (registry.Find(result.Backend)?.Describe() is { Status: BackendStatus.Available } info)
+            foreach (var result in analysis.Results)
             {
-                await store.UpsertBackendAsync(info, cancellationToken);
-                await store.SaveAsync(trackId, info.Id, info.Version, new AudioEmbedding(result.Embedding, result.AllTags), cancellationToken);
-                await indexes.RefreshAsync(info.Id, cancellationToken);
+                if (registry.Find(result.Backend)?.Describe() is { Status: BackendStatus.Available } info)
+                {
+                    await store.UpsertBackendAsync(info, cancellationToken);
+                    await store.SaveAsync(trackId.Value, info.Id, info.Version, new AudioEmbedding(result.Embedding, result.AllTags), cancellationToken);
+                    await indexes.RefreshAsync(info.Id, cancellationToken);
+                }
             }
         }
+        catch (Exception ex)
+        {
+            // All or nothing: a failure part way (the database, a full disk) leaves no track without its vectors, and
+            // the file goes back where the caller deletes every upload it does not keep. An index that already took
+            // the track drops it on its next query, when it sees the stored vectors changed.
+            try
+            {
+                await RemoveAsync(trackId, newArtistId);
+            }
+            catch (Exception undo)
+            {
+                throw new InvalidOperationException($"Track {trackId} was added to the catalog, but adding it failed part way ({ex.Message}) "
+                    + $"and undoing it failed too ({undo.Message}); the embed job computes any vectors it lacks.", ex);
+            }
 
-        return trackId;
+            File.Move(destination, path);
+            throw;
+        }
+
+        return trackId.Value;
+    }
+
+    // Undoes a partly added upload's rows (its vectors go with the track); not cancellable, as it restores consistency.
+    private async Task RemoveAsync(int? trackId, int? newArtistId)
+    {
+        if (trackId is null)
+        {
+            return;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+        await db.Tracks.Where(t => t.Id == trackId).ExecuteDeleteAsync(CancellationToken.None);
+        if (newArtistId is not null)
+        {
+            await db.Artists.Where(a => a.Id == newArtistId && !a.Tracks.Any()).ExecuteDeleteAsync(CancellationToken.None);
+        }
     }
 
     private static void CheckAudible(float[] audio, int sampleRate)
