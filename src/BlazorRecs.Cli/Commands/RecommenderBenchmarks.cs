@@ -81,25 +81,24 @@ internal static class RecommenderBenchmarks
             // Rounds of training steps with the baseline matmul timed before, between and after them: each round is
             // compared with the matmuls on either side of it, so a change in the machine's load (these machines are
             // shared) moves both sides of a ratio together instead of skewing one figure against the other.
-            int totalSteps = parse.GetValue(batches), roundCount = Math.Min(parse.GetValue(rounds), totalSteps);
+            int totalSteps = parse.GetValue(batches);
+            int[] roundSteps = PairedRounds.Split(totalSteps, parse.GetValue(rounds));
             using var run = new Bert4RecTrainer(options, device).StartThroughput(data, TimeSpan.FromSeconds(parse.GetValue(warmup)), ct);
             var matmuls = new List<double> { MatmulFlops(device, 1024, MatmulTime) };
             var timed = new List<TimedSteps>();
-            for (int r = 0; r < roundCount; r++)
+            foreach (int steps in roundSteps)
             {
-                timed.Add(run.Time(totalSteps / roundCount + (r < totalSteps % roundCount ? 1 : 0)));
+                timed.Add(run.Time(steps));
                 matmuls.Add(MatmulFlops(device, 1024, MatmulTime));
             }
 
-            double baseline = Median(matmuls);
+            double baseline = PairedRounds.Median(matmuls);
             var warm = run.Warmup;
             Console.WriteLine($"warm-up, not counted: {warm.Steps} steps in {F(warm.Seconds, "0.00")} s = {F(warm.SequencesPerSecond)} sequences/s; " +
                               $"{F(warm.FlopsPerSecond / 1e9)} GFLOP/s = {F(warm.FlopsPerSecond / baseline, "0.00")} of the median matmul");
-            var fractions = new double[roundCount];
-            for (int r = 0; r < roundCount; r++)
+            double[] fractions = PairedRounds.Ratios([.. timed.Select(t => t.FlopsPerSecond)], matmuls);
+            for (int r = 0; r < timed.Count; r++)
             {
-                double around = (matmuls[r] + matmuls[r + 1]) / 2;
-                fractions[r] = timed[r].FlopsPerSecond / around;
                 Console.WriteLine($"round {r + 1}: {timed[r].Steps} steps, {F(timed[r].SequencesPerSecond)} sequences/s, {F(timed[r].FlopsPerSecond / 1e9)} GFLOP/s; " +
                                   $"plain matmul 1024x1024 (float32) around it {F(matmuls[r] / 1e9)} and {F(matmuls[r + 1] / 1e9)} GFLOP/s; fraction {F(fractions[r], "0.00")}");
             }
@@ -108,7 +107,7 @@ internal static class RecommenderBenchmarks
             double seconds = timed.Sum(t => t.Seconds), flops = timed.Sum(t => t.Flops);
             Console.WriteLine($"BERT4Rec training: {sequences} sequences in {F(seconds, "0.00")} s = {F(sequences / seconds)} sequences/s; {F(flops / seconds / 1e9)} GFLOP/s; " +
                               $"plain matmul {F(matmuls.Min() / 1e9)}-{F(matmuls.Max() / 1e9)} GFLOP/s, median {F(baseline / 1e9)}");
-            Console.WriteLine($"fraction of matmul: {F(Median(fractions), "0.00")}, the median of {roundCount} rounds ({F(fractions.Min(), "0.00")}-{F(fractions.Max(), "0.00")}); " +
+            Console.WriteLine($"fraction of matmul: {F(PairedRounds.Median(fractions), "0.00")}, the median of {timed.Count} rounds ({F(fractions.Min(), "0.00")}-{F(fractions.Max(), "0.00")}); " +
                               $"all steps against the median matmul {F(flops / seconds / baseline, "0.00")} (goal >= 0.35)");
             Console.WriteLine("where a step's time goes (further steps timed phase by phase; ms scaled to the measured step time):");
             double stepMs = 1000 * seconds / totalSteps;
@@ -164,12 +163,6 @@ internal static class RecommenderBenchmarks
     }
 
     private static readonly TimeSpan MatmulTime = TimeSpan.FromSeconds(0.5);
-
-    private static double Median(IReadOnlyCollection<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     // Repeated square matmuls for about the given time: 2 n^3 operations each.
     private static double MatmulFlops(torch.Device device, int n, TimeSpan duration)

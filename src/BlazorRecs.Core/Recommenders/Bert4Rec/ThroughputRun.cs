@@ -114,6 +114,7 @@ public sealed class ThroughputRun : IDisposable
     /// which would slow the steps it counts).</summary>
     public IReadOnlyDictionary<string, double> Phases(int steps)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         var phases = new Bert4RecTrainer.StepPhases(_device);
         for (int step = 0; step < steps; step++)
         {
