@@ -8,6 +8,7 @@ var root = new RootCommand("BlazorRecs: a music streaming simulation for compari
     ImportCommand.Create(),
     EmbedCommand.Create(),
     TrainCnnCommand.Create(),
+    InspectEmbeddingsCommand.Create(),
     EvaluateCommand.Create(),
     new Command("bench", "Benchmarks that print figures measured in one run")
     {

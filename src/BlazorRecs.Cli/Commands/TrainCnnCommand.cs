@@ -12,7 +12,8 @@ namespace BlazorRecs.Cli.Commands;
 
 /// <summary>
 /// <c>blazorrecs train-cnn</c>: trains the in-house contrastive CNN on the catalog's audio, embeds every track with
-/// it, then prints for every backend with stored vectors how often a track's nearest neighbours share its genre.
+/// it, then prints every backend's space as <c>inspect-embeddings</c> does (how often a track's nearest neighbours
+/// share its genre and album, and the effective dimensions).
 /// </summary>
 internal static class TrainCnnCommand
 {
@@ -31,18 +32,8 @@ internal static class TrainCnnCommand
                 $"{model.Version}: {model.Losses.Count} epochs on {model.Tracks} tracks in {model.Seconds:0} s; NT-Xent {model.Losses[0]:0.000} -> {model.Losses[^1]:0.000}"));
             await handlers.OfType<EmbedTracksJob>().Single().RunAsync(new EmbedJobParameters(ContrastiveCnnBackend.BackendId), new ConsoleProgress(), ct);
 
-            Console.WriteLine($"share of the {TrainContrastiveCnnJob.Neighbours} nearest neighbours (cosine) in the track's genre, over the whole catalog:");
-            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>().CreateDbContextAsync(ct);
-            var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.Track!.Genre != null)
-                .Select(e => new { e.BackendId, e.Vector, e.Track!.Genre }).ToListAsync(ct);
-            foreach (var backend in rows.GroupBy(r => r.BackendId).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                var (share, chance) = GenreAgreement.Compute(backend.Select(r => EmbeddingStore.ToFloats(r.Vector)).ToList(),
-                    backend.Select(r => r.Genre!).ToList(), TrainContrastiveCnnJob.Neighbours);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {backend.Key,-16} {share:0.000}   chance {chance:0.000}   ratio {share / chance:0.0}x   ({backend.Count()} tracks)"));
-            }
-
+            InspectEmbeddingsCommand.Print(await EmbeddingSpace.ForCatalogAsync(
+                scope.ServiceProvider.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), TrainContrastiveCnnJob.Neighbours, ct));
             await host.StopAsync(ct);
             return 0;
         });

@@ -3,8 +3,9 @@ using System.Numerics.Tensors;
 namespace BlazorRecs.Core.Embeddings;
 
 /// <summary>
-/// How well a backend's neighbourhoods follow genre: over tracks with a genre, the share of each track's k nearest
-/// neighbours (cosine, itself excluded) in the same genre, against the share a random other track would give.
+/// How well a backend's neighbourhoods follow genre (or any label, such as the album): over labelled tracks, the share
+/// of each track's k nearest neighbours (cosine, itself excluded) with the same label, against the share a random other
+/// track would give.
 /// </summary>
 public static class GenreAgreement
 {

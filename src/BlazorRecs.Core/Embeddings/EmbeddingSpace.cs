@@ -1,0 +1,102 @@
+using System.Numerics.Tensors;
+using BlazorRecs.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BlazorRecs.Core.Embeddings;
+
+/// <summary>
+/// What a backend's stored vectors look like as a space, for comparing backends beyond their recommendation metrics:
+/// how many directions the catalog really spreads over, and how closely neighbourhoods follow genre and album.
+/// </summary>
+/// <param name="Backend">The backend.</param>
+/// <param name="Tracks">Tracks with a vector.</param>
+/// <param name="Dimension">The vectors' length.</param>
+/// <param name="EffectiveDimensions">See <see cref="EmbeddingSpace.EffectiveDimensions"/>.</param>
+/// <param name="Genre">Share of each track's nearest neighbours in its genre, and the share chance gives (tracks with a genre); null with fewer than two.</param>
+/// <param name="Album">The same for albums (tracks on an album); null with fewer than two.</param>
+public sealed record EmbeddingSpaceReport(
+    string Backend, int Tracks, int Dimension, double EffectiveDimensions, (double Share, double Chance)? Genre, (double Share, double Chance)? Album);
+
+/// <summary>Measures of a set of vectors as a space (<see cref="EmbeddingSpaceReport"/>).</summary>
+public static class EmbeddingSpace
+{
+    /// <summary>
+    /// The participation ratio of the standardised vectors: with every dimension scaled to unit variance (as the
+    /// recommenders see them), (Σλ)² / Σλ² over the eigenvalues λ of their covariance, which is the correlation matrix
+    /// R. It is the number of equally strong directions that would spread the variance as evenly: d for d uncorrelated
+    /// dimensions, 1 when all are copies of one. Computed without an eigendecomposition, as (tr R)² / ‖R‖²_F.
+    /// Constant dimensions carry no variance and are left out.
+    /// </summary>
+    public static double EffectiveDimensions(IReadOnlyList<float[]> vectors)
+    {
+        if (vectors.Count < 2)
+        {
+            throw new ArgumentException("At least two vectors are needed.", nameof(vectors));
+        }
+
+        int n = vectors.Count, d = vectors[0].Length;
+        // Columns, centred and scaled to unit norm, so that R[a, b] is the dot product of columns a and b.
+        var columns = new List<float[]>(d);
+        for (int j = 0; j < d; j++)
+        {
+            var column = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                column[i] = vectors[i].Length == d ? vectors[i][j] : throw new ArgumentException($"vector {i} has {vectors[i].Length} values, not {d}", nameof(vectors));
+            }
+
+            TensorPrimitives.Subtract(column, TensorPrimitives.Sum(column) / n, column);
+            float norm = TensorPrimitives.Norm(column);
+            if (norm > 1e-6f * Math.Sqrt(n))
+            {
+                TensorPrimitives.Divide(column, norm, column);
+                columns.Add(column);
+            }
+        }
+
+        if (columns.Count == 0)
+        {
+            return 0;
+        }
+
+        double frobenius = 0;
+        for (int a = 0; a < columns.Count; a++)
+        {
+            frobenius += 1; // R[a, a]
+            for (int b = a + 1; b < columns.Count; b++)
+            {
+                double r = TensorPrimitives.Dot(columns[a], columns[b]);
+                frobenius += 2 * r * r;
+            }
+        }
+
+        return (double)columns.Count * columns.Count / frobenius;
+    }
+
+    /// <summary>The report for every backend with stored vectors, in backend order; neighbourhoods count the
+    /// <paramref name="neighbours"/> nearest by cosine.</summary>
+    public static async Task<IReadOnlyList<EmbeddingSpaceReport>> ForCatalogAsync(
+        IDbContextFactory<BlazorRecsDbContext> contexts, int neighbours, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // Only vectors of each backend's current version: stale ones of an older model are not part of its space.
+        var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.Version == e.Backend!.Version)
+            .Select(e => new { e.BackendId, e.Vector, e.Track!.Genre, e.Track.AlbumId }).ToListAsync(cancellationToken);
+        var reports = new List<EmbeddingSpaceReport>();
+        foreach (var backend in rows.GroupBy(r => r.BackendId).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var sized = backend.Select(r => (Vector: EmbeddingStore.ToFloats(r.Vector), r.Genre, r.AlbumId)).ToList();
+            int dimension = sized[0].Vector.Length;
+            reports.Add(new EmbeddingSpaceReport(
+                backend.Key, sized.Count, dimension,
+                sized.Count < 2 ? 0 : EffectiveDimensions([.. sized.Select(t => t.Vector)]),
+                Agreement(sized.Where(t => t.Genre is not null).Select(t => (t.Vector, t.Genre!)).ToList(), neighbours),
+                Agreement(sized.Where(t => t.AlbumId is not null).Select(t => (t.Vector, $"{t.AlbumId}")).ToList(), neighbours)));
+        }
+
+        return reports;
+    }
+
+    private static (double Share, double Chance)? Agreement(List<(float[] Vector, string Label)> labelled, int neighbours) =>
+        labelled.Count < 2 ? null : GenreAgreement.Compute([.. labelled.Select(l => l.Vector)], [.. labelled.Select(l => l.Label)], neighbours);
+}

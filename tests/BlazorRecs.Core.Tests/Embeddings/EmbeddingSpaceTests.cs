@@ -1,0 +1,78 @@
+using BlazorRecs.Core.Catalog;
+using BlazorRecs.Core.Data;
+using BlazorRecs.Core.Embeddings;
+using BlazorRecs.Core.Embeddings.Backends;
+using BlazorRecs.Core.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BlazorRecs.Core.Tests.Embeddings;
+
+public sealed class EmbeddingSpaceTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Effective_dimensions_count_uncorrelated_directions_whatever_their_scale()
+    {
+        // Three uncorrelated dimensions of very different scales: standardised, R is the identity, so 3.
+        float[][] axes = [[1, 0, 0], [-1, 0, 0], [0, 100, 0], [0, -100, 0], [0, 0, 0.01f], [0, 0, -0.01f]];
+        Assert.Equal(3, EmbeddingSpace.EffectiveDimensions(axes), 5);
+
+        // Copies of one dimension (scaled, negated) are one direction.
+        float[][] copies = [[1, 2, -1], [2, 4, -2], [-3, -6, 3], [0.5f, 1, -0.5f]];
+        Assert.Equal(1, EmbeddingSpace.EffectiveDimensions(copies), 5);
+
+        // Two copies and one independent: R = [[1,1,0],[1,1,0],[0,0,1]], (tr R)² / ‖R‖² = 9 / 5.
+        float[][] mixed = [[1, 1, 0], [-1, -1, 0], [0, 0, 1], [0, 0, -1]];
+        Assert.Equal(1.8, EmbeddingSpace.EffectiveDimensions(mixed), 5);
+
+        // A constant dimension carries no variance and does not count.
+        float[][] withConstant = [.. axes.Select(v => (float[])[.. v, 7f])];
+        Assert.Equal(3, EmbeddingSpace.EffectiveDimensions(withConstant), 5);
+
+        Assert.Throws<ArgumentException>(() => EmbeddingSpace.EffectiveDimensions([[1, 2]]));
+        Assert.Throws<ArgumentException>(() => EmbeddingSpace.EffectiveDimensions([[1, 2], [3]]));
+    }
+
+    [Fact]
+    public async Task The_catalog_report_reads_each_backends_current_vectors_with_their_genres_and_albums()
+    {
+        await using var host = await TestHost.StartAsync();
+        var store = host.Services.GetRequiredService<EmbeddingStore>();
+        await store.UpsertBackendAsync(new BackendInfo("test", "test", 2, "v2", BackendStatus.Available, "", 16000, false), Ct);
+        int[] tracks;
+        await using (var db = await host.DbAsync())
+        {
+            var artist = new Artist { Name = "a" };
+            var albums = new[] { new Album { Title = "A", Artist = artist }, new Album { Title = "B", Artist = artist } };
+            var rows = Enumerable.Range(0, 5).Select(i => new Track
+            {
+                Title = $"t{i}", Artist = artist, Album = i < 4 ? albums[i / 2] : null, Genre = i < 2 ? "jazz" : "rock",
+                DurationMs = 1000, AudioPath = "x.mp3", ReleasedAt = DateTimeOffset.UnixEpoch, AddedAt = DateTimeOffset.UnixEpoch,
+            }).ToList();
+            db.Tracks.AddRange(rows);
+            await db.SaveChangesAsync(Ct);
+            tracks = [.. rows.Select(t => t.Id)];
+        }
+
+        // Album A (jazz) near (1, 0), album B (rock) near (0, 1).
+        float[][] vectors = [[1, 0.1f], [1, -0.1f], [0.1f, 1], [-0.1f, 1]];
+        for (int i = 0; i < 4; i++)
+        {
+            await store.SaveAsync(tracks[i], "test", "v2", new AudioEmbedding(vectors[i], null), Ct);
+        }
+
+        // The fifth track (rock, no album) has only a vector of an older version of the backend, which is not part
+        // of its space: counted, it would make 5 tracks and a genre chance of 8/20.
+        await store.SaveAsync(tracks[4], "test", "v1", new AudioEmbedding([0.2f, 1], null), Ct);
+
+        var report = Assert.Single(await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), 1, Ct));
+
+        Assert.Equal(("test", 4, 2), (report.Backend, report.Tracks, report.Dimension));
+        Assert.Equal(EmbeddingSpace.EffectiveDimensions(vectors), report.EffectiveDimensions, 9);
+        // Each track's nearest neighbour is its album mate, of its genre: every time, against chance 1/3.
+        Assert.Equal((1.0, 1 / 3.0), report.Genre!.Value);
+        Assert.Equal((1.0, 1 / 3.0), report.Album!.Value);
+    }
+}
