@@ -143,7 +143,7 @@ public sealed class UploadAnalyzer(
         }
         catch (ExternalProcessException ex)
         {
-            throw new UploadRejectedException($"This is not a readable audio file ({FirstLine(ex.Message)}).");
+            throw new UploadRejectedException($"This is not a readable audio file ({Reason(ex, path)}).");
         }
 
         if (info.Duration <= TimeSpan.Zero)
@@ -170,7 +170,7 @@ public sealed class UploadAnalyzer(
         }
         catch (ExternalProcessException ex)
         {
-            throw new UploadRejectedException($"The audio could not be decoded ({FirstLine(ex.Message)}).");
+            throw new UploadRejectedException($"The audio could not be decoded ({Reason(ex, path)}).");
         }
 
         foreach (var (rate, samples) in audio)
@@ -348,4 +348,12 @@ public sealed class UploadAnalyzer(
     private static string? JoinNotes(params string?[] notes) => notes.Any(n => n is not null) ? string.Join(" ", notes.OfType<string>()) : null;
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    // What ffmpeg or ffprobe said, for the client: its first line, with the stored upload's path or generated name (and
+    // the data directory, in case a tool names another file there) replaced by neutral words.
+    private string Reason(ExternalProcessException ex, string path) =>
+        FirstLine(ex.Message)
+            .Replace(path, "the upload", StringComparison.Ordinal)
+            .Replace(Path.GetFileName(path), "the upload", StringComparison.Ordinal)
+            .Replace(options.Value.DataPath, "(data)", StringComparison.Ordinal);
 }

@@ -108,7 +108,11 @@ public sealed class UploadApiTests : IAsyncLifetime
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-        Assert.Contains(message, problem.RootElement.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        string detail = problem.RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains(message, detail, StringComparison.OrdinalIgnoreCase);
+        // The tools' messages name the stored file; the client never sees the server's paths.
+        Assert.DoesNotContain(_app.DataDirectory, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(".upload", detail, StringComparison.Ordinal);
         AssertNothingLeftBehind();
         using var health = await _client.GetAsync("/healthz", Ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
