@@ -179,6 +179,11 @@ public sealed class Bert4RecTests
         using var longer = new Bert4RecTrainer(options, CPU).StartThroughput(split.TrainingData(), warmup: TimeSpan.FromSeconds(0.5), ct);
         Assert.True(longer.Warmup.Seconds >= 0.5, $"warm-up took {longer.Warmup.Seconds} s");
         Assert.Equal(32 * longer.Warmup.Steps, longer.Warmup.Sequences);
+
+        // Nothing to train on is said plainly, not met with an index error from an empty batch list.
+        var empty = new TrainingData(Items, [[], []], [], null);
+        Assert.Contains("no training sequences", Assert.Throws<ArgumentException>(() => new Bert4RecTrainer(options, CPU).StartThroughput(empty, TimeSpan.Zero, ct)).Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]

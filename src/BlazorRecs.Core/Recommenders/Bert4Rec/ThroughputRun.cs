@@ -26,6 +26,11 @@ public sealed class ThroughputRun : IDisposable
 
     private ThroughputRun(Bert4RecTrainer trainer, Bert4RecOptions options, Device device, TrainingData data, CancellationToken cancellationToken)
     {
+        if (!data.Sequences.Any(s => s.Length > 0))
+        {
+            throw new ArgumentException("There are no training sequences to time.", nameof(data));
+        }
+
         _trainer = trainer;
         _device = device;
         _data = data;
