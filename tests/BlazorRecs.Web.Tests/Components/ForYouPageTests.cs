@@ -33,12 +33,12 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
         var page = await RenderAsync(fixture);
 
         // Only popularity is trained: the page switches to it. The persona heard the jazz track.
-        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)));
+        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)), Patience);
         Assert.Contains("pop", page.Find("[data-testid=for-you-summary]").TextContent, StringComparison.Ordinal);
 
         // A counted play of the rock track: it is heard now, so the page ranks again without it.
         await PlayAsync(fixture, fixture.Catalog.RockTrack);
-        page.WaitForAssertion(() => Assert.Equal(["Short Blues"], Titles(page)));
+        page.WaitForAssertion(() => Assert.Equal(["Short Blues"], Titles(page)), Patience);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
             services: s => s.ConfigureDbContext<BlazorRecsDbContext>(o => o.AddInterceptors(gate))));
         await own.InitializeAsync();
         var page = await RenderAsync(own);
-        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)));
+        page.WaitForAssertion(() => Assert.Equal(["Gear Shift", "Short Blues"], Titles(page)), Patience);
 
         try
         {
@@ -60,7 +60,7 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
 
             // Ranking B, after a play of the rock track, starts later and finishes first.
             await PlayAsync(own, own.Catalog.RockTrack);
-            page.WaitForAssertion(() => Assert.Equal(["Short Blues"], Titles(page)));
+            page.WaitForAssertion(() => Assert.Equal(["Short Blues"], Titles(page)), Patience);
 
             // A finishes now, with a history from before the rock track was played: the page drops its answer (and
             // says so in its log) and keeps B's. Once the log line is written, a call queued on the renderer runs

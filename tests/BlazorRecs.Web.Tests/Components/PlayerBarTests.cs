@@ -13,6 +13,9 @@ namespace BlazorRecs.Web.Tests.Components;
 public sealed class PlayerBarTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset Released = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    // bUnit's default wait (1 s) is too short when the other test assemblies share the two cores.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private static readonly TrackSummary[] Tracks =
     [
         new(1, "Modal Walk", 10, "Blue Quartet", 20, "Night Sessions", "jazz", 30_000, Released, 4),
@@ -71,7 +74,7 @@ public sealed class PlayerBarTests : IAsyncDisposable
         var load = _module.Invocations.Last(i => i.Identifier == "load");
         Assert.Equal(2, load.Arguments[0]);
         Assert.Equal("Radio", load.Arguments[2]);
-        bar.WaitForAssertion(() => Assert.Equal("Gear Shift", bar.Find("[data-testid=player-title]").TextContent));
+        bar.WaitForAssertion(() => Assert.Equal("Gear Shift", bar.Find("[data-testid=player-title]").TextContent), Patience);
     }
 
     [Fact]
@@ -118,7 +121,7 @@ public sealed class PlayerBarTests : IAsyncDisposable
 
         await bar.InvokeAsync(() => Player.PlayAsync(Tracks));
 
-        bar.WaitForAssertion(() => Assert.Equal("Modal Walk", bar.Find("[data-testid=player-title]").TextContent));
+        bar.WaitForAssertion(() => Assert.Equal("Modal Walk", bar.Find("[data-testid=player-title]").TextContent), Patience);
         // No listener was chosen, so one was created through the session endpoint before loading.
         Assert.Equal(77, Player.Listener?.Id);
         var load = Assert.Single(_module.Invocations, i => i.Identifier == "load");
@@ -133,7 +136,7 @@ public sealed class PlayerBarTests : IAsyncDisposable
 
         await bar.InvokeAsync(() => bar.Instance.OnState(65.4, 90, false, 60_000));
 
-        bar.WaitForAssertion(() => Assert.Equal("1:05", bar.Find("[data-testid=player-position]").TextContent));
+        bar.WaitForAssertion(() => Assert.Equal("1:05", bar.Find("[data-testid=player-position]").TextContent), Patience);
         Assert.Equal("Pause", bar.Find("[data-testid=player-toggle]").GetAttribute("aria-label"));
         Assert.Equal(60_000, Player.HeardMs);
     }
