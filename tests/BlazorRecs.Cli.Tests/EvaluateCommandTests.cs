@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using BlazorRecs.TestSupport;
@@ -86,40 +85,5 @@ public sealed class EvaluateCommandTests : IAsyncLifetime
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
-    // The CLI as built beside this test (a project reference copies it here), in a process of its own, with its
-    // data directory in this test's folder.
-    private async Task<CliRun> RunAsync(params string[] args)
-    {
-        string cli = Path.Combine(AppContext.BaseDirectory, "blazorrecs.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _directory };
-        start.ArgumentList.Add(cli);
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.ArgumentList.Add($"--BlazorRecs:DataDirectory={Path.Combine(_directory, "data")}");
-        using var process = Process.Start(start)!;
-        // Killed with everything it started if the test is cancelled or the run outlasts a generous deadline.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromMinutes(10));
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new CliRun(process.ExitCode, await stdout, await stderr);
-    }
-
-    private sealed record CliRun(int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit code {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-    }
+    private Task<CliRun> RunAsync(params string[] args) => CliProcess.RunAsync(_directory, args);
 }
