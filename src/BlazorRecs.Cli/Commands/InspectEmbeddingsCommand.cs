@@ -43,15 +43,11 @@ internal static class InspectEmbeddingsCommand
     /// <summary>Prints the reports as a table.</summary>
     public static void Print(IEnumerable<EmbeddingSpaceReport> reports)
     {
-        static string Share((double Share, double Chance)? agreement) => agreement is { } a
-            ? string.Create(CultureInfo.InvariantCulture, $"{a.Share:0.000} ({a.Share / a.Chance:0.0}x chance {a.Chance:0.000})")
-            : "–";
-
         Console.WriteLine($"{"backend",-18} {"tracks",7} {"dim",5} {"effective dim",13}   {$"{Neighbours} nearest in genre",-32} {$"{Neighbours} nearest on album",-32}");
         foreach (var r in reports)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Backend,-18} {r.Tracks,7} {r.Dimension,5} {r.EffectiveDimensions,13:0.0}   {Share(r.Genre),-32} {Share(r.Album),-32}"));
+                $"{r.Backend,-18} {r.Tracks,7} {r.Dimension,5} {r.EffectiveDimensions,13:0.0}   {EmbeddingSpace.Format(r.Genre),-32} {EmbeddingSpace.Format(r.Album),-32}"));
         }
     }
 }

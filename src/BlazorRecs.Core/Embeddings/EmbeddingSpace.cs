@@ -97,6 +97,12 @@ public static class EmbeddingSpace
         return reports;
     }
 
+    /// <summary>An agreement as people read it: "0.968 (11.5x chance 0.084)"; a dash where there is none, or where no
+    /// two tracks share a label (every album a single, say), so that chance is zero and a ratio means nothing.</summary>
+    public static string Format((double Share, double Chance)? agreement) => agreement is { Chance: > 0 } a
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a.Share:0.000} ({a.Share / a.Chance:0.0}x chance {a.Chance:0.000})")
+        : "–";
+
     private static (double Share, double Chance)? Agreement(List<(float[] Vector, string Label)> labelled, int neighbours) =>
         labelled.Count < 2 ? null : GenreAgreement.Compute([.. labelled.Select(l => l.Vector)], [.. labelled.Select(l => l.Label)], neighbours);
 }
