@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using BlazorRecs.Faiss;
 
 namespace BlazorRecs.Core.Embeddings;
 
@@ -10,6 +11,9 @@ namespace BlazorRecs.Core.Embeddings;
 public static class GenreAgreement
 {
     /// <summary>Returns (share, chance) for <paramref name="vectors"/> labelled by <paramref name="genres"/>.</summary>
+    /// <remarks>The neighbours come from one batched search of a flat FAISS inner-product index of the unit vectors
+    /// (BLAS underneath): sorting every track's similarities to every other, as this did before, took about a minute
+    /// for 20,000 tracks.</remarks>
     public static (double Share, double Chance) Compute(IReadOnlyList<float[]> vectors, IReadOnlyList<string> genres, int k)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(genres.Count, vectors.Count, nameof(genres));
@@ -20,33 +24,46 @@ public static class GenreAgreement
         }
 
         k = Math.Min(k, n - 1);
-        var unit = vectors.Select(v =>
-        {
-            var u = v.ToArray();
-            float norm = TensorPrimitives.Norm(u);
-            if (norm > 0)
-            {
-                TensorPrimitives.Divide(u, norm, u);
-            }
-
-            return u;
-        }).ToArray();
-        double hits = 0;
-        var scores = new float[n];
-        var order = new int[n];
+        int d = vectors[0].Length;
+        var unit = new float[checked(n * d)];
         for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < n; j++)
+            if (vectors[i].Length != d)
             {
-                scores[j] = j == i ? float.NegativeInfinity : -TensorPrimitives.Dot(unit[i], unit[j]);
-                order[j] = j;
+                throw new ArgumentException($"vector {i} has {vectors[i].Length} values, not {d}", nameof(vectors));
             }
 
-            scores[i] = float.PositiveInfinity; // sorts last (scores are negated similarities)
-            Array.Sort(scores, order);
-            for (int r = 0; r < k; r++)
+            var row = unit.AsSpan(i * d, d);
+            vectors[i].CopyTo(row);
+            float norm = TensorPrimitives.Norm(row);
+            if (norm > 0)
             {
-                hits += genres[order[r]] == genres[i] ? 1 : 0;
+                TensorPrimitives.Divide(row, norm, row);
+            }
+        }
+
+        using var index = FaissIndex.Create(d, "Flat", FaissMetric.InnerProduct);
+        index.Add(unit, [.. Enumerable.Range(0, n).Select(i => (long)i)]);
+        // One more than k, as a track finds itself among its nearest (first, unless another track has the same vector).
+        var found = index.Search(unit, k + 1);
+        double hits = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int taken = 0;
+            foreach (long j in found.IdsOf(i))
+            {
+                if (taken == k)
+                {
+                    break;
+                }
+
+                if (j == i || j < 0)
+                {
+                    continue; // itself, or nothing (a vector that is not finite)
+                }
+
+                hits += genres[(int)j] == genres[i] ? 1 : 0;
+                taken++;
             }
         }
 

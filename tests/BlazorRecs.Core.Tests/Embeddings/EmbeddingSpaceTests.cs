@@ -36,6 +36,22 @@ public sealed class EmbeddingSpaceTests
     }
 
     [Fact]
+    public void Agreement_counts_each_tracks_nearest_others_by_cosine_against_chance()
+    {
+        // Two pairs, each pair close in angle (lengths do not matter).
+        float[][] pairs = [[1, 0], [9, 1], [0, 1], [0.1f, 0.9f]];
+        string[] labels = ["a", "a", "b", "b"];
+        // Chance: 4 same-label ordered pairs of 12.
+        Assert.Equal((1.0, 1 / 3.0), GenreAgreement.Compute(pairs, labels, 1));
+        // k is capped at the other three tracks: all of them, so the share is chance.
+        Assert.Equal((1 / 3.0, 1 / 3.0), GenreAgreement.Compute(pairs, labels, 10));
+
+        // A track is never its own neighbour, not even beside a copy of itself under another label.
+        Assert.Equal(0, GenreAgreement.Compute([[1, 0], [1, 0], [0, 1]], ["x", "y", "z"], 1).Share);
+        Assert.Throws<ArgumentException>(() => GenreAgreement.Compute([[1, 0]], ["x"], 1));
+    }
+
+    [Fact]
     public async Task The_catalog_report_reads_each_backends_current_vectors_with_their_genres_and_albums()
     {
         await using var host = await TestHost.StartAsync();
