@@ -134,6 +134,10 @@ public sealed class ListeningJourneyTests : IAsyncLifetime
         await page.GotoAsync($"{_baseUrl}/upload");
         await page.WaitForSelectorAsync("body[data-interactive=true]");
         await Assertions.Expect(page.GetByText("Drop a file here")).ToBeVisibleAsync();
+        // Blazor's InputFile hears 'change' only after its JS init has run, which marks the element (a framework
+        // internal, hence the explicit wait): files set before that were lost, and in 1 CI run of about 5 the page
+        // then sat with no upload at all ("no upload in progress" after 90 s). A person cannot be that quick.
+        await page.WaitForFunctionAsync("() => document.querySelector('input[type=file]')?._blazorInputFileNextFileId !== undefined");
 
         await page.Locator("input[type=file]").SetInputFilesAsync(mp3);
 
