@@ -27,23 +27,23 @@ internal static class InspectEmbeddingsCommand
             using IHost host = CliHost.Build(parse.UnmatchedTokens);
             await host.StartAsync(ct);
             var reports = await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), Neighbours, ct);
+            await host.StopAsync(ct);
             if (reports.Count == 0)
             {
                 Console.Error.WriteLine("No track has a stored vector yet: run `embed` first.");
                 return 1;
             }
 
-            Print(reports);
-            await host.StopAsync(ct);
+            Print(reports, Neighbours);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Prints the reports as a table.</summary>
-    public static void Print(IEnumerable<EmbeddingSpaceReport> reports)
+    /// <summary>Prints the reports, measured with <paramref name="neighbours"/> nearest neighbours, as a table.</summary>
+    public static void Print(IEnumerable<EmbeddingSpaceReport> reports, int neighbours)
     {
-        Console.WriteLine($"{"backend",-18} {"tracks",7} {"dim",5} {"effective dim",13}   {$"{Neighbours} nearest in genre",-32} {$"{Neighbours} nearest on album",-32}");
+        Console.WriteLine($"{"backend",-18} {"tracks",7} {"dim",5} {"effective dim",13}   {$"{neighbours} nearest in genre",-32} {$"{neighbours} nearest on album",-32}");
         foreach (var r in reports)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

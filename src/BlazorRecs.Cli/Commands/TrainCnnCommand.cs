@@ -33,7 +33,8 @@ internal static class TrainCnnCommand
             await handlers.OfType<EmbedTracksJob>().Single().RunAsync(new EmbedJobParameters(ContrastiveCnnBackend.BackendId), new ConsoleProgress(), ct);
 
             InspectEmbeddingsCommand.Print(await EmbeddingSpace.ForCatalogAsync(
-                scope.ServiceProvider.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), TrainContrastiveCnnJob.Neighbours, ct));
+                scope.ServiceProvider.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), TrainContrastiveCnnJob.Neighbours, ct),
+                TrainContrastiveCnnJob.Neighbours);
             await host.StopAsync(ct);
             return 0;
         });

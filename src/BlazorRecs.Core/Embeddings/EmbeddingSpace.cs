@@ -25,7 +25,9 @@ public static class EmbeddingSpace
     /// recommenders see them), (Σλ)² / Σλ² over the eigenvalues λ of their covariance, which is the correlation matrix
     /// R. It is the number of equally strong directions that would spread the variance as evenly: d for d uncorrelated
     /// dimensions, 1 when all are copies of one. Computed without an eigendecomposition, as (tr R)² / ‖R‖²_F.
-    /// Constant dimensions carry no variance and are left out.
+    /// Constant dimensions carry no variance and are left out. A sample's own noise pulls the ratio down as d nears n:
+    /// n independent random vectors give about d / (1 + (d - 1) / (n - 1)), and never more than n - 1, so compare
+    /// backends on the same tracks (as the report does).
     /// </summary>
     public static double EffectiveDimensions(IReadOnlyList<float[]> vectors)
     {
@@ -45,7 +47,20 @@ public static class EmbeddingSpace
                 column[i] = vectors[i].Length == d ? vectors[i][j] : throw new ArgumentException($"vector {i} has {vectors[i].Length} values, not {d}", nameof(vectors));
             }
 
-            TensorPrimitives.Subtract(column, TensorPrimitives.Sum(column) / n, column);
+            // A constant column (every value the same float) is dropped exactly; the mean is taken in double, so that
+            // rounding cannot leave a constant column a residual spread.
+            if (TensorPrimitives.Max(column) == TensorPrimitives.Min(column))
+            {
+                continue;
+            }
+
+            double mean = 0;
+            foreach (float value in column)
+            {
+                mean += value;
+            }
+
+            TensorPrimitives.Subtract(column, (float)(mean / n), column);
             float norm = TensorPrimitives.Norm(column);
             if (norm > 1e-6f * Math.Sqrt(n))
             {

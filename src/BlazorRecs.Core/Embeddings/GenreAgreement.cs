@@ -17,6 +17,7 @@ public static class GenreAgreement
     public static (double Share, double Chance) Compute(IReadOnlyList<float[]> vectors, IReadOnlyList<string> genres, int k)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(genres.Count, vectors.Count, nameof(genres));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         int n = vectors.Count;
         if (n < 2)
         {

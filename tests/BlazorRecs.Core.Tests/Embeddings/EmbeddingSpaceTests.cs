@@ -30,6 +30,9 @@ public sealed class EmbeddingSpaceTests
         // A constant dimension carries no variance and does not count.
         float[][] withConstant = [.. axes.Select(v => (float[])[.. v, 7f])];
         Assert.Equal(3, EmbeddingSpace.EffectiveDimensions(withConstant), 5);
+        // Not even over 24,000 rows of a value that float cannot hold exactly, whose float sum drifts.
+        float[][] many = [.. Enumerable.Range(0, 4_000).SelectMany(_ => axes).Select(v => (float[])[.. v, 0.7f])];
+        Assert.Equal(3, EmbeddingSpace.EffectiveDimensions(many), 5);
 
         Assert.Throws<ArgumentException>(() => EmbeddingSpace.EffectiveDimensions([[1, 2]]));
         Assert.Throws<ArgumentException>(() => EmbeddingSpace.EffectiveDimensions([[1, 2], [3]]));

@@ -49,10 +49,37 @@ public sealed class EvaluatePageTests(CatalogAppFixture fixture) : IClassFixture
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=spaces-table] tbody tr")), Patience);
         string[] cells = [.. page.FindAll("[data-testid=spaces-table] tbody td").Select(td => td.TextContent.Trim())];
         string effective = EmbeddingSpace.EffectiveDimensions(vectors).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
-        // Genre: each track's 2 neighbours are the other two, so a jazz track finds 1 of 2 in its genre and the rock
-        // track none: 1/3, as chance gives. Album: only the jazz tracks have one, and each finds the other.
+        // The row shows what EmbeddingSpace computed (its ranking is tested in Core with catalogs large enough to
+        // tell neighbours apart). Here, with 3 tracks, each track's 2 neighbours are the other two: a jazz track finds
+        // 1 of 2 in its genre and the rock track none, 1/3 as chance gives; only the jazz tracks have an album.
         Assert.Equal(["probe", "3", "2", effective, "0.333 (1.0x chance 0.333)", "1.000 (1.0x chance 1.000)"], cells);
     }
 
+    [Fact]
+    public void A_failure_while_describing_is_reported_and_the_page_stays_usable()
+    {
+        var services = fixture.App.Services;
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddSingleton(services.GetRequiredService<EvaluationRuns>());
+        _ctx.Services.AddSingleton(services.GetRequiredService<JobService>());
+        _ctx.Services.AddSingleton<IDbContextFactory<BlazorRecsDbContext>>(new UnreachableDatabase());
+        _ctx.AddAuthorization();
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        var page = _ctx.Render<EvaluatePage>();
+
+        page.Find("[data-testid=describe-spaces]").Click();
+
+        // Before, the exception left the handler and ended the circuit; now it is a message, and the button works again.
+        var snackbar = _ctx.Services.GetRequiredService<MudBlazor.ISnackbar>();
+        page.WaitForAssertion(() => Assert.Contains(snackbar.ShownSnackbars, s => s.Message?.Contains("could not be described", StringComparison.Ordinal) == true), Patience);
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=describe-spaces]").HasAttribute("disabled")), Patience);
+        Assert.Empty(page.FindAll("[data-testid=spaces-table]"));
+    }
+
     public async ValueTask DisposeAsync() => await _ctx.DisposeAsync();
+
+    private sealed class UnreachableDatabase : IDbContextFactory<BlazorRecsDbContext>
+    {
+        public BlazorRecsDbContext CreateDbContext() => throw new InvalidOperationException("the database is unreachable (test)");
+    }
 }
