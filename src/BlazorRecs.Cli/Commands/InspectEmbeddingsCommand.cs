@@ -14,9 +14,6 @@ namespace BlazorRecs.Cli.Commands;
 /// </summary>
 internal static class InspectEmbeddingsCommand
 {
-    /// <summary>Neighbours counted for genre and album agreement (as <c>train-cnn</c> counts them).</summary>
-    public const int Neighbours = 10;
-
     public static Command Create()
     {
         var command = new Command("inspect-embeddings", "For every backend's stored vectors: effective dimensions (participation ratio of the " +
@@ -26,7 +23,7 @@ internal static class InspectEmbeddingsCommand
         {
             using IHost host = CliHost.Build(parse.UnmatchedTokens);
             await host.StartAsync(ct);
-            var reports = await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), Neighbours, ct);
+            var reports = await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), GenreAgreement.Neighbours, ct);
             await host.StopAsync(ct);
             if (reports.Count == 0)
             {
@@ -34,7 +31,7 @@ internal static class InspectEmbeddingsCommand
                 return 1;
             }
 
-            Print(reports, Neighbours);
+            Print(reports, GenreAgreement.Neighbours);
             return 0;
         });
         return command;

@@ -33,8 +33,8 @@ internal static class TrainCnnCommand
             await handlers.OfType<EmbedTracksJob>().Single().RunAsync(new EmbedJobParameters(ContrastiveCnnBackend.BackendId), new ConsoleProgress(), ct);
 
             InspectEmbeddingsCommand.Print(await EmbeddingSpace.ForCatalogAsync(
-                scope.ServiceProvider.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), TrainContrastiveCnnJob.Neighbours, ct),
-                TrainContrastiveCnnJob.Neighbours);
+                scope.ServiceProvider.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), GenreAgreement.Neighbours, ct),
+                GenreAgreement.Neighbours);
             await host.StopAsync(ct);
             return 0;
         });

@@ -1,5 +1,4 @@
-using System.Numerics.Tensors;
-using BlazorRecs.Faiss;
+using BlazorRecs.Core.Similarity;
 
 namespace BlazorRecs.Core.Embeddings;
 
@@ -10,6 +9,10 @@ namespace BlazorRecs.Core.Embeddings;
 /// </summary>
 public static class GenreAgreement
 {
+    /// <summary>The neighbours every agreement the product reports counts (the contrastive CNN's training report,
+    /// <c>inspect-embeddings</c>, <c>train-cnn</c> and the Evaluate page).</summary>
+    public const int Neighbours = 10;
+
     /// <summary>Returns (share, chance) for <paramref name="vectors"/> labelled by <paramref name="genres"/>.</summary>
     /// <remarks>The neighbours come from one batched search of a flat FAISS inner-product index of the unit vectors
     /// (BLAS underneath): sorting every track's similarities to every other, as this did before, took about a minute
@@ -36,15 +39,10 @@ public static class GenreAgreement
 
             var row = unit.AsSpan(i * d, d);
             vectors[i].CopyTo(row);
-            float norm = TensorPrimitives.Norm(row);
-            if (norm > 0)
-            {
-                TensorPrimitives.Divide(row, norm, row);
-            }
+            UnitVectors.Normalise(row);
         }
 
-        using var index = FaissIndex.Create(d, "Flat", FaissMetric.InnerProduct);
-        index.Add(unit, [.. Enumerable.Range(0, n).Select(i => (long)i)]);
+        using var index = UnitVectors.FlatIndex(unit, d);
         // One more than k, as a track finds itself among its nearest (first, unless another track has the same vector).
         var found = index.Search(unit, k + 1);
         double hits = 0;

@@ -30,9 +30,6 @@ public sealed class TrainContrastiveCnnJob(
     /// <summary>The job kind.</summary>
     public const string JobKind = "train-contrastive-cnn";
 
-    /// <summary>Neighbours the genre agreement counts.</summary>
-    public const int Neighbours = 10;
-
     /// <summary>The curve the Jobs page draws.</summary>
     public const string LossCurve = "training loss: NT-Xent";
 
@@ -62,14 +59,14 @@ public sealed class TrainContrastiveCnnJob(
             if (labelled.Select(i => genres[i]).Distinct().Count() > 1)
             {
                 var vectors = labelled.Select(i => EmbedSpectrogram(network, spectrograms[i], o)).ToList();
-                agreement = GenreAgreement.Compute(vectors, labelled.Select(i => genres[i]!).ToList(), Neighbours);
+                agreement = GenreAgreement.Compute(vectors, labelled.Select(i => genres[i]!).ToList(), GenreAgreement.Neighbours);
             }
 
             var model = models.Save(network, version => new ContrastiveCnnModel(version, time.GetUtcNow(), o.MelBands, o.ChunkFrames,
                 o.BaseChannels, spectrograms.Count, history.Select(h => h.Loss).ToList(), history[^1].Seconds,
-                agreement?.Share, agreement?.Chance, Neighbours));
+                agreement?.Share, agreement?.Chance, GenreAgreement.Neighbours));
             string genre = agreement is { } a
-                ? string.Create(CultureInfo.InvariantCulture, $"; {a.Share:P1} of the {Neighbours} nearest neighbours share the genre (chance {a.Chance:P1})")
+                ? string.Create(CultureInfo.InvariantCulture, $"; {a.Share:P1} of the {GenreAgreement.Neighbours} nearest neighbours share the genre (chance {a.Chance:P1})")
                 : "";
             progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
                 $"{model.Version}: {history.Count} epochs on {model.Tracks} tracks in {model.Seconds:0} s, NT-Xent {history[0].Loss:0.000} -> {history[^1].Loss:0.000}{genre}")));

@@ -79,7 +79,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
             options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
         using var softmaxItems = new SoftmaxItems(data, device);
-        int[] users = Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0).ToArray();
+        int[] users = UsersWithHistory(data);
         double maskedPerBatch = MaskedPerBatch(users, data.Sequences);
         for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
@@ -111,6 +111,9 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         stopping.RestoreBest();
         model.ForgetItemVectors();
     }
+
+    // The users a step can draw: those with a training sequence.
+    internal static int[] UsersWithHistory(TrainingData data) => [.. Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0)];
 
     // Random order, then sequences of similar length grouped into the same batch (within windows of 50 batches, so
     // the order stays random), then the batches shuffled.

@@ -43,10 +43,8 @@ public sealed class ThroughputRun : IDisposable
             _network.to(device);
             if (data.Features is not null)
             {
-                var scaled = data.Features.Standardise(FeatureScaling.Of(data.Features, data.KnownItems));
-                using var cpu = tensor(scaled.Values, [scaled.Count, scaled.Dimension]);
-                using var onDevice = cpu.to(device);
-                _network.SetFeatures(onDevice);
+                using var items = TorchCheckpoint.Standardised(data.Features, FeatureScaling.Of(data.Features, data.KnownItems), device);
+                _network.SetFeatures(items);
             }
 
             _network.train();
@@ -60,7 +58,7 @@ public sealed class ThroughputRun : IDisposable
             throw;
         }
 
-        _users = [.. Enumerable.Range(0, data.UserCount).Where(u => data.Sequences[u].Length > 0)];
+        _users = Bert4RecTrainer.UsersWithHistory(data);
         _maskedPerBatch = trainer.MaskedPerBatch(_users, data.Sequences);
     }
 

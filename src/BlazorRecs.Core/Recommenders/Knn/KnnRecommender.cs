@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
+using BlazorRecs.Core.Similarity;
 using BlazorRecs.Faiss;
 
 namespace BlazorRecs.Core.Recommenders.Knn;
@@ -115,15 +116,10 @@ public sealed class KnnRecommender : IContentRecommender
         int d = features.Dimension;
         for (int i = 0; i < features.Count; i++)
         {
-            Normalise(unit.AsSpan(i * d, d));
+            UnitVectors.Normalise(unit.AsSpan(i * d, d));
         }
 
-        FaissIndex? index = null;
-        if (features.Count > 0)
-        {
-            index = FaissIndex.Create(d, "Flat", FaissMetric.InnerProduct);
-            index.Add(unit, [.. Enumerable.Range(0, features.Count).Select(i => (long)i)]);
-        }
+        FaissIndex? index = features.Count > 0 ? UnitVectors.FlatIndex(unit, d) : null;
 
         FaissIndex? previous;
         lock (_gate)
@@ -206,17 +202,8 @@ public sealed class KnnRecommender : IContentRecommender
             TensorPrimitives.Add(profile, unit.AsSpan(item * d, d), profile);
         }
 
-        Normalise(profile);
+        UnitVectors.Normalise(profile);
         return profile;
-    }
-
-    private static void Normalise(Span<float> v)
-    {
-        float norm = TensorPrimitives.Norm(v);
-        if (norm > 0)
-        {
-            TensorPrimitives.Divide(v, norm, v);
-        }
     }
 
     private sealed record Checkpoint(string Model, FeatureScaling? Scaling);
