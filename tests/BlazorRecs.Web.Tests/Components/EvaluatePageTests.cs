@@ -22,13 +22,7 @@ public sealed class EvaluatePageTests(CatalogAppFixture fixture) : IClassFixture
     public async Task Describing_the_spaces_says_when_there_are_no_vectors_then_shows_each_backends_measures()
     {
         var services = fixture.App.Services;
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddSingleton(services.GetRequiredService<EvaluationRuns>());
-        _ctx.Services.AddSingleton(services.GetRequiredService<JobService>());
-        _ctx.Services.AddSingleton(services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>());
-        _ctx.AddAuthorization();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        var page = _ctx.Render<EvaluatePage>();
+        var page = Render(services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>());
         Assert.Empty(page.FindAll("[data-testid=spaces-table]"));
 
         // Nothing embedded yet: the page says what computes the vectors.
@@ -58,14 +52,7 @@ public sealed class EvaluatePageTests(CatalogAppFixture fixture) : IClassFixture
     [Fact]
     public void A_failure_while_describing_is_reported_and_the_page_stays_usable()
     {
-        var services = fixture.App.Services;
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddSingleton(services.GetRequiredService<EvaluationRuns>());
-        _ctx.Services.AddSingleton(services.GetRequiredService<JobService>());
-        _ctx.Services.AddSingleton<IDbContextFactory<BlazorRecsDbContext>>(new UnreachableDatabase());
-        _ctx.AddAuthorization();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        var page = _ctx.Render<EvaluatePage>();
+        var page = Render(new UnreachableDatabase());
 
         page.Find("[data-testid=describe-spaces]").Click();
 
@@ -77,6 +64,19 @@ public sealed class EvaluatePageTests(CatalogAppFixture fixture) : IClassFixture
     }
 
     public async ValueTask DisposeAsync() => await _ctx.DisposeAsync();
+
+    // The page on the app's runs and jobs, reading vectors through the given database.
+    private IRenderedComponent<EvaluatePage> Render(IDbContextFactory<BlazorRecsDbContext> contexts)
+    {
+        var services = fixture.App.Services;
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddSingleton(services.GetRequiredService<EvaluationRuns>());
+        _ctx.Services.AddSingleton(services.GetRequiredService<JobService>());
+        _ctx.Services.AddSingleton(contexts);
+        _ctx.AddAuthorization();
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        return _ctx.Render<EvaluatePage>();
+    }
 
     private sealed class UnreachableDatabase : IDbContextFactory<BlazorRecsDbContext>
     {
