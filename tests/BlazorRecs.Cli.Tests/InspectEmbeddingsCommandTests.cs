@@ -31,7 +31,8 @@ public sealed class InspectEmbeddingsCommandTests : IAsyncLifetime
 
         // 24 tracks: two genres of three albums of four tracks. A vector is (genre ±1, the album's place in its genre
         // -0.3, 0 or 0.3, the track's place on its album in hundredths): by cosine, a track's 3 album mates come
-        // first, then 7 of the 8 other tracks of its genre.
+        // first, then 7 of the 8 other tracks of its genre. Energy is linear in the third value and acousticness in the
+        // first; tempo and brightness are unknown.
         var options = new DbContextOptionsBuilder<BlazorRecsDbContext>()
             .UseSqlite($"Data Source={Path.Combine(CliProcess.DataDirectory(_directory), "blazorrecs.db")}").Options;
         await using (var db = new BlazorRecsDbContext(options))
@@ -42,6 +43,7 @@ public sealed class InspectEmbeddingsCommandTests : IAsyncLifetime
             {
                 Title = $"t{i}", Artist = artist, Album = albums[i / 4], Genre = i < 12 ? "jazz" : "rock", DurationMs = 1000, AudioPath = "x.mp3",
                 ReleasedAt = DateTimeOffset.UnixEpoch, AddedAt = DateTimeOffset.UnixEpoch,
+                Energy = 0.5 + 0.1 * (i % 4), Acousticness = i < 12 ? 0.2 : 0.8,
             }).ToArray();
             db.Tracks.AddRange(tracks);
             db.EmbeddingBackends.Add(new EmbeddingBackend { Id = "probe", Kind = "test", Dimension = 3, Version = "v1", Status = BackendStatus.Available });
@@ -62,6 +64,9 @@ public sealed class InspectEmbeddingsCommandTests : IAsyncLifetime
         // backend, tracks, dimension, then effective dimensions: the three columns are uncorrelated, so 3.
         Assert.Equal(["probe", "24", "3", "3.0"], cells[..4]);
         // Of the 10 nearest: all in the genre (chance 264/552), 3 on the album (chance 72/552).
-        Assert.Matches(@"1\.000 \(2\.1x chance 0\.478\)\s+0\.300 \(2\.3x chance 0\.130\)", row);
+        // Then R² of tempo, energy, brightness and acousticness: read exactly where a value holds it, none where no
+        // track has it.
+        Assert.Matches(@"1\.000 \(2\.1x chance 0\.478\)\s+0\.300 \(2\.3x chance 0\.130\)\s+–\s+1\.000\s+–\s+1\.000$", row.TrimEnd());
+        Assert.Contains("fewer than 10 of the tracks have that descriptor", run.Stdout, StringComparison.Ordinal);
     }
 }

@@ -6,7 +6,8 @@ namespace BlazorRecs.Core.Embeddings;
 
 /// <summary>
 /// What a backend's stored vectors look like as a space, for comparing backends beyond their recommendation metrics:
-/// how many directions the catalog really spreads over, and how closely neighbourhoods follow genre and album.
+/// how many directions the catalog really spreads over, how closely neighbourhoods follow genre and album, and how much
+/// of each track descriptor a linear layer can read from it.
 /// </summary>
 /// <param name="Backend">The backend.</param>
 /// <param name="Tracks">Tracks with a vector.</param>
@@ -14,12 +15,31 @@ namespace BlazorRecs.Core.Embeddings;
 /// <param name="EffectiveDimensions">See <see cref="EmbeddingSpace.EffectiveDimensions"/>.</param>
 /// <param name="Genre">Share of each track's nearest neighbours in its genre, and the share chance gives (tracks with a genre); null with fewer than two.</param>
 /// <param name="Album">The same for albums (tracks on an album); null with fewer than two.</param>
+/// <param name="Descriptors">A linear probe of each descriptor enough of the tracks have (<see cref="EmbeddingSpace.DescriptorNames"/> order).</param>
 public sealed record EmbeddingSpaceReport(
-    string Backend, int Tracks, int Dimension, double EffectiveDimensions, (double Share, double Chance)? Genre, (double Share, double Chance)? Album);
+    string Backend, int Tracks, int Dimension, double EffectiveDimensions, (double Share, double Chance)? Genre, (double Share, double Chance)? Album,
+    IReadOnlyList<DescriptorFit> Descriptors);
+
+/// <summary>How much of one track descriptor a space holds linearly: the out-of-fold R² of <see cref="LinearProbe"/>
+/// over the tracks that have the descriptor.</summary>
+public sealed record DescriptorFit(string Descriptor, int Tracks, double RSquared);
 
 /// <summary>Measures of a set of vectors as a space (<see cref="EmbeddingSpaceReport"/>).</summary>
 public static class EmbeddingSpace
 {
+    // The four descriptors the simulated listeners' taste lives in, on the simulator's own scales
+    // (Simulation/Descriptors.cs): what a backend must carry for a recommender to follow that taste by sound.
+    private static readonly (string Name, Func<DescriptorValues, double?> Of)[] TrackDescriptors =
+    [
+        ("tempo", t => t.TempoBpm is { } bpm ? Simulation.Descriptors.NormaliseTempo(bpm) : null),
+        ("energy", t => t.Energy),
+        ("brightness", t => t.Brightness),
+        ("acousticness", t => t.Acousticness),
+    ];
+
+    /// <summary>The descriptors a report probes, in its order.</summary>
+    public static IReadOnlyList<string> DescriptorNames { get; } = [.. TrackDescriptors.Select(d => d.Name)];
+
     /// <summary>
     /// The participation ratio of the standardised vectors: with every dimension scaled to unit variance (as the
     /// recommenders see them), (Σλ)² / Σλ² over the eigenvalues λ of their covariance, which is the correlation matrix
@@ -36,39 +56,8 @@ public static class EmbeddingSpace
             throw new ArgumentException("At least two vectors are needed.", nameof(vectors));
         }
 
-        int n = vectors.Count, d = vectors[0].Length;
-        // Columns, centred and scaled to unit norm, so that R[a, b] is the dot product of columns a and b.
-        var columns = new List<float[]>(d);
-        for (int j = 0; j < d; j++)
-        {
-            var column = new float[n];
-            for (int i = 0; i < n; i++)
-            {
-                column[i] = vectors[i].Length == d ? vectors[i][j] : throw new ArgumentException($"vector {i} has {vectors[i].Length} values, not {d}", nameof(vectors));
-            }
-
-            // A constant column (every value the same float) is dropped exactly; the mean is taken in double, so that
-            // rounding cannot leave a constant column a residual spread.
-            if (TensorPrimitives.Max(column) == TensorPrimitives.Min(column))
-            {
-                continue;
-            }
-
-            double mean = 0;
-            foreach (float value in column)
-            {
-                mean += value;
-            }
-
-            TensorPrimitives.Subtract(column, (float)(mean / n), column);
-            float norm = TensorPrimitives.Norm(column);
-            if (norm > 1e-6f * Math.Sqrt(n))
-            {
-                TensorPrimitives.Divide(column, norm, column);
-                columns.Add(column);
-            }
-        }
-
+        // Columns centred and scaled to unit norm, so that R[a, b] is the dot product of columns a and b.
+        var columns = UnitColumns(vectors);
         if (columns.Count == 0)
         {
             return 0;
@@ -80,12 +69,46 @@ public static class EmbeddingSpace
             frobenius += 1; // R[a, a]
             for (int b = a + 1; b < columns.Count; b++)
             {
-                double r = TensorPrimitives.Dot(columns[a], columns[b]);
+                double r = TensorPrimitives.Dot<double>(columns[a], columns[b]);
                 frobenius += 2 * r * r;
             }
         }
 
         return (double)columns.Count * columns.Count / frobenius;
+    }
+
+    /// <summary>
+    /// The columns of <paramref name="vectors"/> (all of one length), each centred and scaled to unit norm, so that
+    /// their dot products are correlations; a constant column (every value the same float) is left out exactly.
+    /// Computed in double, so that rounding cannot leave a constant column a residual spread.
+    /// </summary>
+    internal static List<double[]> UnitColumns(IReadOnlyList<float[]> vectors)
+    {
+        int n = vectors.Count, d = vectors[0].Length;
+        var columns = new List<double[]>(d);
+        for (int j = 0; j < d; j++)
+        {
+            var column = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                column[i] = vectors[i].Length == d ? vectors[i][j] : throw new ArgumentException($"vector {i} has {vectors[i].Length} values, not {d}", nameof(vectors));
+            }
+
+            if (TensorPrimitives.Max<double>(column) == TensorPrimitives.Min<double>(column))
+            {
+                continue;
+            }
+
+            TensorPrimitives.Subtract(column, TensorPrimitives.Sum<double>(column) / n, column);
+            double norm = TensorPrimitives.Norm<double>(column);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(column, norm, column);
+                columns.Add(column);
+            }
+        }
+
+        return columns;
     }
 
     /// <summary>The report for every backend with stored vectors, in backend order; neighbourhoods count the
@@ -96,20 +119,38 @@ public static class EmbeddingSpace
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         // Only vectors of each backend's current version: stale ones of an older model are not part of its space.
         var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.Version == e.Backend!.Version)
-            .Select(e => new { e.BackendId, e.Vector, e.Track!.Genre, e.Track.AlbumId }).ToListAsync(cancellationToken);
+            .Select(e => new
+            {
+                e.BackendId, e.Vector, e.Track!.Genre, e.Track.AlbumId,
+                Descriptors = new DescriptorValues(e.Track.TempoBpm, e.Track.Energy, e.Track.Brightness, e.Track.Acousticness),
+            }).ToListAsync(cancellationToken);
         var reports = new List<EmbeddingSpaceReport>();
         foreach (var backend in rows.GroupBy(r => r.BackendId).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var sized = backend.Select(r => (Vector: EmbeddingStore.ToFloats(r.Vector), r.Genre, r.AlbumId)).ToList();
+            var sized = backend.Select(r => (Vector: EmbeddingStore.ToFloats(r.Vector), r.Genre, r.AlbumId, r.Descriptors)).ToList();
             int dimension = sized[0].Vector.Length;
             reports.Add(new EmbeddingSpaceReport(
                 backend.Key, sized.Count, dimension,
                 sized.Count < 2 ? 0 : EffectiveDimensions([.. sized.Select(t => t.Vector)]),
                 Agreement(sized.Where(t => t.Genre is not null).Select(t => (t.Vector, t.Genre!)).ToList(), neighbours),
-                Agreement(sized.Where(t => t.AlbumId is not null).Select(t => (t.Vector, $"{t.AlbumId}")).ToList(), neighbours)));
+                Agreement(sized.Where(t => t.AlbumId is not null).Select(t => (t.Vector, $"{t.AlbumId}")).ToList(), neighbours),
+                [.. TrackDescriptors.Select(d => Probe(d.Name, [.. sized.Select(t => (t.Vector, Value: d.Of(t.Descriptors)))]))
+                    .OfType<DescriptorFit>()]));
         }
 
         return reports;
+    }
+
+    // A track's descriptors as stored (Catalog/CatalogEntities.cs), null where unknown.
+    private readonly record struct DescriptorValues(double? TempoBpm, double? Energy, double? Brightness, double? Acousticness);
+
+    // The probe over the tracks with a value, when there are enough of them and the values vary; otherwise null.
+    private static DescriptorFit? Probe(string name, List<(float[] Vector, double? Value)> tracks)
+    {
+        var known = tracks.Where(t => t.Value is not null).Select(t => (t.Vector, Value: t.Value!.Value)).ToList();
+        return known.Count < 2 * LinearProbe.Folds || known.All(t => t.Value == known[0].Value)
+            ? null
+            : new DescriptorFit(name, known.Count, LinearProbe.RSquared([.. known.Select(t => t.Vector)], [.. known.Select(t => t.Value)]));
     }
 
     /// <summary>An agreement as people read it: "0.968 (11.5x chance 0.084)"; a dash where there is none, or where no

@@ -93,5 +93,48 @@ public sealed class EmbeddingSpaceTests
         // Each track's nearest neighbour is its album mate, of its genre: every time, against chance 1/3.
         Assert.Equal((1.0, 1 / 3.0), report.Genre!.Value);
         Assert.Equal((1.0, 1 / 3.0), report.Album!.Value);
+        // Four tracks are too few for a cross-validated probe: no descriptor is reported.
+        Assert.Empty(report.Descriptors);
+    }
+
+    [Fact]
+    public async Task The_catalog_report_probes_each_descriptor_over_the_tracks_that_have_it()
+    {
+        await using var host = await TestHost.StartAsync();
+        var store = host.Services.GetRequiredService<EmbeddingStore>();
+        await store.UpsertBackendAsync(new BackendInfo("test", "test", 2, "v1", BackendStatus.Available, "", 16000, false), Ct);
+        // 30 tracks. Energy is the first value exactly; tempo (150 BPM, the simulator's 0.75) is known for 12 and
+        // unrelated to the vectors; brightness only for 9, too few for 5 folds of at least 2; acousticness for all, constant.
+        var random = new Random(5);
+        float[][] vectors = [.. Enumerable.Range(0, 30).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() })];
+        int[] tracks;
+        await using (var db = await host.DbAsync())
+        {
+            var artist = new Artist { Name = "a" };
+            var rows = vectors.Select((v, i) => new Track
+            {
+                Title = $"t{i}", Artist = artist, DurationMs = 1000, AudioPath = "x.mp3",
+                ReleasedAt = DateTimeOffset.UnixEpoch, AddedAt = DateTimeOffset.UnixEpoch,
+                Energy = v[0], TempoBpm = i < 12 ? 60 + 10 * (i % 5) : null, Brightness = i < 9 ? 0.1 * i : null, Acousticness = 0.5,
+            }).ToList();
+            db.Tracks.AddRange(rows);
+            await db.SaveChangesAsync(Ct);
+            tracks = [.. rows.Select(t => t.Id)];
+        }
+
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            await store.SaveAsync(tracks[i], "test", "v1", new AudioEmbedding(vectors[i], null), Ct);
+        }
+
+        var report = Assert.Single(await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), 1, Ct));
+
+        Assert.Equal(["tempo", "energy"], report.Descriptors.Select(d => d.Descriptor));
+        var tempo = report.Descriptors[0];
+        Assert.Equal(12, tempo.Tracks);
+        // Tempo on the simulator's scale, (bpm - 60) / 120, which a probe's R² does not depend on.
+        double[] scaled = [.. Enumerable.Range(0, 12).Select(i => 10.0 * (i % 5) / 120)];
+        Assert.Equal(LinearProbe.RSquared(vectors[..12], scaled), tempo.RSquared, 9);
+        Assert.Equal((30, 1.0), (report.Descriptors[1].Tracks, Math.Round(report.Descriptors[1].RSquared, 3)));
     }
 }
