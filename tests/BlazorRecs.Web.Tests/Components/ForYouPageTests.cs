@@ -14,6 +14,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using MudBlazor;
 using MudBlazor.Services;
 
@@ -23,7 +24,7 @@ namespace BlazorRecs.Web.Tests.Components;
 public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<CatalogAppFixture>, IAsyncDisposable
 {
     private readonly BunitContext _ctx = new();
-    private readonly DroppedLoadLog _log = new();
+    private readonly FakeLogCollector _log = new();
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
@@ -66,7 +67,7 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
             // says so in its log) and keeps B's. Once the log line is written, a call queued on the renderer runs
             // after the rest of A's handler, its render included.
             gate.Release();
-            await _log.Dropped.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await Dropped().WaitAsync(TimeSpan.FromSeconds(30), Ct);
             await page.InvokeAsync(() => { });
             Assert.Equal(["Short Blues"], Titles(page));
         }
@@ -143,7 +144,7 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
         await app.RegisterCheckpointAsync("pop", relative);
         var services = app.App.Services;
         _ctx.Services.AddMudServices();
-        _ctx.Services.AddSingleton<ILoggerFactory>(new LoggerFactory([_log], new LoggerFilterOptions { MinLevel = LogLevel.Debug }));
+        _ctx.Services.AddSingleton<ILoggerFactory>(new LoggerFactory([new FakeLoggerProvider(_log)], new LoggerFilterOptions { MinLevel = LogLevel.Debug }));
         _ctx.Services.AddScoped<PlayerState>();
         _ctx.Services.AddSingleton(services.GetRequiredService<ListeningService>());
         _ctx.Services.AddSingleton(services.GetRequiredService<RecommendationQueries>());
@@ -167,29 +168,15 @@ public sealed class ForYouPageTests(CatalogAppFixture fixture) : IClassFixture<C
 
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
 
-    // The page's log, as far as a test needs it: whether it dropped the answer of a load that a newer one overtook.
-    private sealed class DroppedLoadLog : ILoggerProvider, ILogger
+    // When the page's log says it dropped the answer of a load that a newer one overtook (records from the start).
+    private async Task Dropped()
     {
-        private readonly TaskCompletionSource _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Dropped => _dropped.Task;
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        await foreach (var record in _log.GetLogsAsync(Ct))
         {
-            if (formatter(state, exception).StartsWith("For you: dropped the answer", StringComparison.Ordinal))
+            if (record.Message.StartsWith("For you: dropped the answer", StringComparison.Ordinal))
             {
-                _dropped.TrySetResult();
+                return;
             }
-        }
-
-        public void Dispose()
-        {
         }
     }
 

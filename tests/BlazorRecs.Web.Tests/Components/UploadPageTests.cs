@@ -12,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using MudBlazor.Services;
 
 namespace BlazorRecs.Web.Tests.Components;
@@ -22,7 +23,7 @@ public sealed class UploadPageTests : IAsyncLifetime
 {
     private readonly BunitContext _ctx = new();
     private readonly FailingDatabase _database = new();
-    private readonly ErrorLog _log = new();
+    private readonly FakeLogCollector _log = new();
     private BlazorRecsAppFactory _app = default!;
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
@@ -33,7 +34,7 @@ public sealed class UploadPageTests : IAsyncLifetime
         _app = new BlazorRecsAppFactory(services: s => s.ConfigureDbContext<BlazorRecsDbContext>(o => o.AddInterceptors(_database)));
         var services = _app.Services;
         _ctx.Services.AddMudServices();
-        _ctx.Services.AddSingleton<ILoggerFactory>(new LoggerFactory([_log]));
+        _ctx.Services.AddSingleton<ILoggerFactory>(new LoggerFactory([new FakeLoggerProvider(_log)]));
         _ctx.Services.AddScoped<PlayerState>();
         _ctx.Services.AddSingleton(services.GetRequiredService<UploadAnalyzer>());
         _ctx.Services.AddSingleton(services.GetRequiredService<UploadQueries>());
@@ -72,9 +73,9 @@ public sealed class UploadPageTests : IAsyncLifetime
         // The page names a reference, not the exception's text; the log has the exception under that reference.
         string shown = page.Find("[data-testid=upload-error]").TextContent;
         Assert.DoesNotContain("unreachable", shown, StringComparison.Ordinal);
-        var logged = Assert.Single(_log.Errors);
+        var logged = Assert.Single(_log.GetSnapshot(), r => r.Level >= LogLevel.Error);
         Assert.Contains("unreachable", logged.Exception?.ToString(), StringComparison.Ordinal);
-        Assert.Contains($"reference {logged.Reference} ", shown, StringComparison.Ordinal);
+        Assert.Contains($"reference {logged.GetStructuredStateValue("Reference")} ", shown, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=upload-result]"));
         AssertNothingLeftBehind();
 
@@ -125,33 +126,6 @@ public sealed class UploadPageTests : IAsyncLifetime
         {
             Interlocked.Increment(ref _failures);
             return new InvalidOperationException("the database is unreachable (test)");
-        }
-    }
-
-    // The errors components log, with the reference each names.
-    private sealed class ErrorLog : ILoggerProvider, ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<(Exception? Exception, string? Reference)> _errors = new();
-
-        public IReadOnlyList<(Exception? Exception, string? Reference)> Errors => [.. _errors];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel >= LogLevel.Error)
-            {
-                var values = state as IReadOnlyList<KeyValuePair<string, object?>>;
-                _errors.Enqueue((exception, values?.FirstOrDefault(v => v.Key == "Reference").Value?.ToString()));
-            }
-        }
-
-        public void Dispose()
-        {
         }
     }
 }
