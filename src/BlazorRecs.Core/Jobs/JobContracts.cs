@@ -42,6 +42,11 @@ public interface IJobHandler
     /// their own forms rather than a plain "start" button.</summary>
     bool RequiresParameters => false;
 
+    /// <summary>Whether a running job of this kind can be asked to finish early and keep what it has (a training job
+    /// stops after its current epoch with the best weights so far, then saves them as it would have at the end). Such
+    /// a handler reads the request from <see cref="JobControl.FinishEarly"/>.</summary>
+    bool CanFinishEarly => false;
+
     /// <summary>Job kinds to queue (with default parameters) after this one succeeds: new tracks get embedded.</summary>
     IReadOnlyList<string> FollowUps => [];
 
@@ -54,6 +59,30 @@ public interface IJobHandler
 
     /// <summary>Runs the job; <paramref name="parametersJson"/> is what was given when it was queued.</summary>
     Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What a running job can be asked besides cancelling, resolved from the job's own DI scope: the runner sets it before
+/// it resolves the handler.
+/// </summary>
+public sealed class JobControl
+{
+    /// <summary>Signalled when someone asks the running job to finish early (<see cref="JobService.FinishEarlyAsync"/>);
+    /// never signalled outside a job, or for a kind that cannot finish early.</summary>
+    public CancellationToken FinishEarly { get; internal set; }
+}
+
+/// <summary>The answer to a request to finish a job early.</summary>
+public enum FinishEarlyOutcome
+{
+    /// <summary>The job was told; it finishes at its next epoch boundary.</summary>
+    Requested,
+
+    /// <summary>No such job is running (it is queued, has ended, or does not exist).</summary>
+    NotRunning,
+
+    /// <summary>The job runs, but its kind has nothing to keep part-way: cancel it instead.</summary>
+    NotSupported,
 }
 
 /// <summary>Reports progress within a sub-range of a parent's [0, 1], so steps of a job can each count from 0 to 1.</summary>

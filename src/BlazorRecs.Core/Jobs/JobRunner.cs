@@ -57,7 +57,8 @@ public sealed class JobRunner(
     private async Task RunOneAsync(long id, CancellationToken stoppingToken)
     {
         // Tracked before the job reads as running, so a cancel request can never fall between the two.
-        var cts = jobs.Track(id, stoppingToken);
+        var running = jobs.Track(id, stoppingToken);
+        var cts = running.Cancel;
         Job? job;
         await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
         {
@@ -83,6 +84,7 @@ public sealed class JobRunner(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<JobControl>().FinishEarly = running.Finish.Token;
             handler = scope.ServiceProvider.GetServices<IJobHandler>().Single(h => h.Kind == job.Kind);
             await handler.RunAsync(job.ParametersJson, reporter, cts.Token);
         }

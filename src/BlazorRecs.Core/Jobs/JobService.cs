@@ -14,19 +14,20 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
 {
     // Bounded: a burst of requests waits for room instead of growing without limit.
     private readonly Channel<long> _queue = Channel.CreateBounded<long>(new BoundedChannelOptions(256) { SingleReader = true });
-    private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<long, RunningJob> _running = new();
 
     // Every id written to the queue in this process. The runner's start-up recovery requeues the jobs the database
     // holds as queued, which includes any enqueued while it starts: without this a job could enter the queue twice,
     // and its second turn would briefly read as running (cancellable) after it had ended.
     private readonly ConcurrentDictionary<long, byte> _queued = new();
     // Handlers are scoped (one per run); their kinds are read once from a throwaway scope.
-    private readonly Lazy<(HashSet<string> All, string[] Plain)> _kinds = new(() =>
+    private readonly Lazy<(HashSet<string> All, string[] Plain, HashSet<string> Finishing)> _kinds = new(() =>
     {
         using var scope = scopes.CreateScope();
         var handlers = scope.ServiceProvider.GetServices<IJobHandler>().ToList();
         return (handlers.Select(h => h.Kind).ToHashSet(StringComparer.Ordinal),
-            handlers.Where(h => !h.RequiresParameters).Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal).ToArray());
+            handlers.Where(h => !h.RequiresParameters).Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal).ToArray(),
+            handlers.Where(h => h.CanFinishEarly).Select(h => h.Kind).ToHashSet(StringComparer.Ordinal));
     });
 
     /// <summary>Raised after a job is queued, progresses, or ends. Handlers must be quick and must not throw.</summary>
@@ -39,6 +40,9 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
 
     /// <summary>The job kinds that can start with default parameters.</summary>
     public IReadOnlyList<string> KindsWithoutParameters => _kinds.Value.Plain;
+
+    /// <summary>The job kinds that can be asked to finish early (<see cref="IJobHandler.CanFinishEarly"/>).</summary>
+    public IReadOnlyCollection<string> KindsThatFinishEarly => _kinds.Value.Finishing;
 
     /// <summary>Queues a job of <paramref name="kind"/>; returns its snapshot.</summary>
     /// <exception cref="ArgumentException">No handler runs jobs of that kind.</exception>
@@ -71,9 +75,9 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     /// <summary>Asks a queued or running job to stop. Returns false when it has already ended or does not exist.</summary>
     public async Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default)
     {
-        if (_running.TryGetValue(id, out var cts))
+        if (_running.TryGetValue(id, out var running))
         {
-            await cts.CancelAsync();
+            await running.Cancel.CancelAsync();
             return true;
         }
 
@@ -92,6 +96,37 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
         return true;
     }
 
+    /// <summary>Asks a running job to finish early and keep what it has (<see cref="IJobHandler.CanFinishEarly"/>): a
+    /// training job ends after its current epoch, with the best weights so far, and saves them.</summary>
+    public async Task<FinishEarlyOutcome> FinishEarlyAsync(long id, CancellationToken cancellationToken = default)
+    {
+        if (!_running.TryGetValue(id, out var running))
+        {
+            return FinishEarlyOutcome.NotRunning;
+        }
+
+        if (await GetAsync(id, cancellationToken) is not { } job)
+        {
+            return FinishEarlyOutcome.NotRunning;
+        }
+
+        if (!KindsThatFinishEarly.Contains(job.Kind))
+        {
+            return FinishEarlyOutcome.NotSupported;
+        }
+
+        try
+        {
+            await running.Finish.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return FinishEarlyOutcome.NotRunning; // it ended while we looked
+        }
+
+        return FinishEarlyOutcome.Requested;
+    }
+
     /// <summary>The newest jobs first.</summary>
     public async Task<IReadOnlyList<JobSnapshot>> ListAsync(int take = 100, CancellationToken cancellationToken = default)
     {
@@ -108,20 +143,24 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
         return job is null ? null : JobSnapshot.From(job);
     }
 
-    internal CancellationTokenSource Track(long id, CancellationToken stopping)
+    internal RunningJob Track(long id, CancellationToken stopping)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        _running[id] = cts;
-        return cts;
+        var running = new RunningJob(CancellationTokenSource.CreateLinkedTokenSource(stopping), new CancellationTokenSource());
+        _running[id] = running;
+        return running;
     }
 
     internal void Untrack(long id)
     {
-        if (_running.TryRemove(id, out var cts))
+        if (_running.TryRemove(id, out var running))
         {
-            cts.Dispose();
+            running.Cancel.Dispose();
+            running.Finish.Dispose();
         }
     }
+
+    /// <summary>A running job's two requests: stop and lose the work (<see cref="Cancel"/>), or finish early and keep it.</summary>
+    internal sealed record RunningJob(CancellationTokenSource Cancel, CancellationTokenSource Finish);
 
     internal void Publish(JobSnapshot snapshot) => Changed?.Invoke(snapshot);
 

@@ -13,6 +13,7 @@ public static class JobsRegistration
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobService>();
+        builder.Services.AddScoped<JobControl>();
         return builder;
     }
 

@@ -52,8 +52,10 @@ internal sealed class TrainingToJobProgress(IProgress<JobProgress> job, string l
     }
 }
 
-/// <summary>The "train-recommender" job: trains one (model, backend) pair on the temporal split and saves it.</summary>
-public sealed class TrainRecommenderJob(RecommenderTraining training) : IJobHandler
+/// <summary>The "train-recommender" job: trains one (model, backend) pair on the temporal split and saves it. Asked to
+/// finish early, an epoch-trained model (Shallow Net, BERT4Rec) stops after its current epoch and the best weights so
+/// far are evaluated and saved.</summary>
+public sealed class TrainRecommenderJob(RecommenderTraining training, JobControl control) : IJobHandler
 {
     /// <summary>The job kind.</summary>
     public const string JobKind = "train-recommender";
@@ -67,6 +69,9 @@ public sealed class TrainRecommenderJob(RecommenderTraining training) : IJobHand
     public bool RequiresParameters => true;
 
     /// <inheritdoc />
+    public bool CanFinishEarly => true;
+
+    /// <inheritdoc />
     public void CheckParameters(string? parametersJson) => RecommenderTraining.CheckPair(PairOf(parametersJson));
 
     /// <inheritdoc />
@@ -75,9 +80,11 @@ public sealed class TrainRecommenderJob(RecommenderTraining training) : IJobHand
         var pair = PairOf(parametersJson);
         progress.Report(new JobProgress(0, "splitting the listening log"));
         var split = await training.SplitAsync(new TemporalSplitSettings(), cancellationToken);
-        var result = await training.TrainAsync(split, pair, new TrainingToJobProgress(progress, pair.ToString()), null, cancellationToken);
+        var result = await training.TrainAsync(split, pair, new TrainingToJobProgress(progress, pair.ToString()), null, cancellationToken,
+            control.FinishEarly);
+        string early = control.FinishEarly.IsCancellationRequested ? " (finished early on request)" : "";
         progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
-            $"{pair}: hot HR@50 {result.Hot["HR@50"]:0.0000}, NDCG@50 {result.Hot["NDCG@50"]:0.0000}{(result.Cold is { } c ? $"; cold HR@50 {c["HR@50"]:0.0000}" : "")}")));
+            $"{pair}{early}: hot HR@50 {result.Hot["HR@50"]:0.0000}, NDCG@50 {result.Hot["NDCG@50"]:0.0000}{(result.Cold is { } c ? $"; cold HR@50 {c["HR@50"]:0.0000}" : "")}")));
     }
 
     private static RecommenderPair PairOf(string? parametersJson)

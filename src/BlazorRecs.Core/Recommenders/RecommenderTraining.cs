@@ -101,17 +101,19 @@ public sealed class RecommenderTraining(
         }
     }
 
-    /// <summary>Trains <paramref name="pair"/> on <paramref name="split"/>, evaluates it and saves the checkpoint.</summary>
+    /// <summary>Trains <paramref name="pair"/> on <paramref name="split"/>, evaluates it and saves the checkpoint;
+    /// <paramref name="finishEarly"/> ends the training of an epoch-trained model after its current epoch, and what it
+    /// has is evaluated and saved all the same.</summary>
     /// <exception cref="ArgumentException">The pair is not a known model or lacks a backend it needs.</exception>
     public async Task<PairResult> TrainAsync(TemporalSplit split, RecommenderPair pair, IProgress<TrainingProgress>? progress,
-        long? jobId, CancellationToken cancellationToken)
+        long? jobId, CancellationToken cancellationToken, CancellationToken finishEarly = default)
     {
         CheckPair(pair);
 
         ItemFeatures? features = pair.Backend is null ? null : await data.FeaturesAsync(pair.Backend, split.TrackIds, cancellationToken);
         var training = split.TrainingData(features);
         var device = torchRuntime.Device;
-        using var model = await Task.Run(() => Train(pair, training, device, progress, cancellationToken), cancellationToken);
+        using var model = await Task.Run(() => Train(pair, training, device, progress, cancellationToken, finishEarly), cancellationToken);
 
         var hot = RankingEvaluator.Evaluate(model, split.HotTest, Cutoffs, split.HotCandidates, cancellationToken: cancellationToken);
         EvaluationResult? cold = split.ColdTest.Count == 0
@@ -156,12 +158,12 @@ public sealed class RecommenderTraining(
     public const string ItemsFile = "items.json";
 
     private IRecommender Train(RecommenderPair pair, TrainingData training, TorchSharp.torch.Device device,
-        IProgress<TrainingProgress>? progress, CancellationToken ct) => pair.Model switch
+        IProgress<TrainingProgress>? progress, CancellationToken ct, CancellationToken finishEarly) => pair.Model switch
     {
         PopularityRecommender.ModelId => PopularityRecommender.Train(training),
         KnnRecommender.ModelId => KnnRecommender.Create(training.Features!, training.KnownItems),
-        ShallowNetRecommender.ModelId => new ShallowNetTrainer(shallowNet.Value, device).Train(training, progress, ct),
-        Bert4RecRecommender.ModelId => new Bert4RecTrainer(bert4Rec.Value, device).Train(training, progress, ct),
+        ShallowNetRecommender.ModelId => new ShallowNetTrainer(shallowNet.Value, device).Train(training, progress, ct, finishEarly),
+        Bert4RecRecommender.ModelId => new Bert4RecTrainer(bert4Rec.Value, device).Train(training, progress, ct, finishEarly),
         _ => throw new ArgumentException($"Unknown model '{pair.Model}'"),
     };
 

@@ -37,6 +37,27 @@ public sealed class Bert4RecTests
     }
 
     [Fact]
+    public void Asked_to_finish_early_it_trains_the_epoch_in_progress_and_returns_those_weights()
+    {
+        var split = LeaveOneOutSplit.Create(Items, Successions(users: 200, seed: 4));
+        var data = split.TrainingData();
+        using var finish = new CancellationTokenSource();
+        finish.Cancel();
+        var epochs = new List<TrainingProgress>();
+
+        using var model = new Bert4RecTrainer(Small, CPU).Train(data, new Progress(p => { if (p.TrainLoss is not null) epochs.Add(p); }),
+            TestContext.Current.CancellationToken, finish.Token);
+
+        // MaxEpochs and Patience are 40: only the request ends training, after its first epoch, which was validated.
+        var only = Assert.Single(epochs);
+        Assert.Equal(1, only.Epoch);
+        Assert.EndsWith("finished early on request", only.Message, StringComparison.Ordinal);
+        // The model returned is the one validated: it scores the validation cases as that epoch did.
+        double score = RankingEvaluator.Evaluate(model, data.Validation, [1], data.ValidationCandidates, cancellationToken: TestContext.Current.CancellationToken)["HR@1"];
+        Assert.Equal(only.ValidationScore!.Value, score, 9);
+    }
+
+    [Fact]
     public void Items_released_after_the_training_data_are_not_in_the_training_softmax()
     {
         // Items 27-29 were released after the training data ends (a temporal split's cold tracks): no step may push
@@ -238,6 +259,12 @@ public sealed class Bert4RecTests
         double batches = Epochs * (users.Length / options.BatchSize);
         // The expectation, not a count of one epoch: 400 epochs of draws land within 1% of it.
         Assert.Equal(masked / batches, trainer.MaskedPerBatch(users, sequences), masked / batches * 0.01);
+    }
+
+    // Reports on the training thread, in order (System.Progress would post them to the thread pool).
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     private sealed class Log : IProgress<TrainingProgress>

@@ -57,4 +57,38 @@ public sealed class EarlyStoppingTests
         Assert.True(stopping.AfterEpoch(1, 1.0, 0.3, reports));
         Assert.EndsWith("time budget spent", reports.Seen.Single().Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_request_to_finish_early_ends_training_after_the_epoch_and_keeps_the_best_weights()
+    {
+        using var network = nn.Linear(2, 2);
+        using var optimizer = optim.Adam(network.parameters(), 0.1);
+        using var finish = new CancellationTokenSource();
+        using var stopping = new EarlyStopping(network, optimizer, 0.5, 1, patience: 10, budget: null, maxEpochs: 100, metric: "HR@10",
+            finishEarly: finish.Token);
+        var reports = new Reports();
+        double[] scores = [0.2, 0.4, 0.3];
+        var stopped = new List<bool>();
+        for (int epoch = 1; epoch <= scores.Length; epoch++)
+        {
+            using (no_grad())
+            {
+                network.weight!.fill_(epoch);
+            }
+
+            // Asked during the third epoch: that epoch still counts, and it is the last.
+            if (epoch == 3)
+            {
+                finish.Cancel();
+            }
+
+            stopped.Add(stopping.AfterEpoch(epoch, 1.0, scores[epoch - 1], reports));
+        }
+
+        Assert.Equal([false, false, true], stopped);
+        Assert.EndsWith("finished early on request", reports.Seen[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(0.3, reports.Seen[^1].ValidationScore);
+        stopping.RestoreBest();
+        Assert.True(network.weight!.eq(2).all().item<bool>(), "the weights of epoch 2 (the best so far) should be back");
+    }
 }

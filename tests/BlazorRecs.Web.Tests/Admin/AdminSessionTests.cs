@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using BlazorRecs.Web.Features.Admin;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace BlazorRecs.Web.Tests.Admin;
 
 /// <summary>Admin sign-in through the real login form, and what signing out does to the cookie it issued.</summary>
-public sealed partial class AdminSessionTests
+public sealed class AdminSessionTests
 {
     private const string Password = "correct horse";
 
@@ -22,14 +21,10 @@ public sealed partial class AdminSessionTests
         using var anonymous = await StartJobAsync(app, cookie: null);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
-        using var login = await browser.PostAsync("/api/auth/login?returnUrl=/jobs", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["password"] = Password,
-            ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(browser),
-        }), Ct);
+        using var login = await AdminSignIn.PostLoginAsync(browser, Password, "/jobs", Ct);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/jobs", login.Headers.Location?.OriginalString);
-        string cookie = login.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("blazorrecs.admin=", StringComparison.Ordinal));
+        string cookie = AdminSignIn.CookieOf(login);
 
         // The cookie authorizes (the unknown kind is refused as such, not as an anonymous request)...
         using var signedIn = await StartJobAsync(app, cookie);
@@ -38,7 +33,7 @@ public sealed partial class AdminSessionTests
         // ...until its sign-in ends: a copy kept elsewhere (another tab's circuit, a stolen header) is then refused.
         using var logout = await browser.PostAsync("/api/auth/logout", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(browser),
+            ["__RequestVerificationToken"] = await AdminSignIn.AntiforgeryTokenAsync(browser, Ct),
         }), Ct);
         Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
         using var after = await StartJobAsync(app, cookie);
@@ -78,14 +73,4 @@ public sealed partial class AdminSessionTests
 
         return await client.SendAsync(request, Ct);
     }
-
-    private static async Task<string> AntiforgeryTokenAsync(HttpClient browser)
-    {
-        string html = await browser.GetStringAsync("/login", Ct);
-        return TokenPattern().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value)
-            : throw new InvalidOperationException("the login page has no antiforgery token");
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }

@@ -5,6 +5,7 @@ using Bunit.TestDoubles;
 using BlazorRecs.Core.Embeddings.Backends;
 using BlazorRecs.Core.Jobs;
 using BlazorRecs.Web.Features.Admin;
+using BlazorRecs.Web.Tests.Admin;
 using BlazorRecs.Web.Features.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -13,14 +14,14 @@ using MudBlazor.Services;
 namespace BlazorRecs.Web.Tests.Components;
 
 /// <summary>
-/// The Jobs page in bUnit on the real app's job service and runner, with one job kind of the test's own that reports
-/// progress and a training curve, then waits until it is cancelled.
+/// The Jobs page in bUnit on the real app's job service and runner, with two job kinds of the test's own: one reports
+/// progress and a training curve, then waits until it is cancelled; the other can be asked to finish early.
 /// </summary>
 public sealed class JobsPageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private readonly BlazorRecsAppFactory _app = new(services: s => s.AddJobHandler<WaitingJob>());
+    private readonly BlazorRecsAppFactory _app = new(services: s => s.AddJobHandler<WaitingJob>().AddJobHandler<FinishingJob>());
     private readonly BunitContext _ctx = new();
     private BunitAuthorizationContext _auth = default!;
 
@@ -62,7 +63,8 @@ public sealed class JobsPageTests : IAsyncLifetime
             Assert.Single(page.FindAll("[data-testid=training-curve]"));
         }, Patience);
 
-        page.WaitForElement("[data-testid=jobs] tbody button").Click();
+        page.WaitForElement("[data-testid=jobs] tbody button");
+        await page.InvokeAsync(() => page.Find("[data-testid=jobs] tbody button").Click());
 
         page.WaitForAssertion(() =>
         {
@@ -70,6 +72,39 @@ public sealed class JobsPageTests : IAsyncLifetime
             Assert.Empty(page.FindAll("[data-testid=jobs] tbody button"));
         }, Patience);
         Assert.Equal(JobState.Cancelled, (await Jobs.GetAsync(job.Id, Ct))!.State);
+    }
+
+    [Fact]
+    public async Task An_admin_finishes_a_training_job_early_and_it_ends_well_while_other_jobs_offer_only_cancel()
+    {
+        _auth.SetAuthorized("admin").SetRoles(AdminEndpoints.AdminRole)
+            .SetClaims(new Claim(AdminSessions.SessionClaim, _app.Services.GetRequiredService<AdminSessions>().Start()));
+        var page = _ctx.Render<JobsPage>();
+        var training = await Jobs.EnqueueAsync(FinishingJob.JobKind, cancellationToken: Ct);
+        page.WaitForAssertion(() =>
+        {
+            var row = RowOf(page, training.Id);
+            Assert.Contains("Running", row.TextContent, StringComparison.Ordinal);
+            Assert.NotNull(row.QuerySelector("[data-testid=finish-early]"));
+        }, Patience);
+
+        // Found and clicked in one turn of the renderer: the page re-renders as jobs report, which renews handlers.
+        await page.InvokeAsync(() => RowOf(page, training.Id).QuerySelector("[data-testid=finish-early]")!.Click());
+
+        page.WaitForAssertion(() =>
+        {
+            string row = RowOf(page, training.Id).TextContent;
+            Assert.Contains("Succeeded", row, StringComparison.Ordinal);
+            Assert.Contains("finished early on request: kept epoch 2", row, StringComparison.Ordinal);
+        }, Patience);
+        Assert.Equal(JobState.Succeeded, (await Jobs.GetAsync(training.Id, Ct))!.State);
+
+        // A job with nothing to keep part-way runs with a Cancel button only, and the service refuses to finish it.
+        var waiting = await Jobs.EnqueueAsync(WaitingJob.JobKind, cancellationToken: Ct);
+        page.WaitForAssertion(() => Assert.Contains("Running", RowOf(page, waiting.Id).TextContent, StringComparison.Ordinal), Patience);
+        Assert.Null(RowOf(page, waiting.Id).QuerySelector("[data-testid=finish-early]"));
+        Assert.Equal(FinishEarlyOutcome.NotSupported, await Jobs.FinishEarlyAsync(waiting.Id, Ct));
+        Assert.Equal(FinishEarlyOutcome.NotRunning, await Jobs.FinishEarlyAsync(training.Id, Ct));
     }
 
     [Fact]
@@ -92,9 +127,9 @@ public sealed class JobsPageTests : IAsyncLifetime
         stale.WaitForAssertion(() => Assert.Contains("Running", RowOf(stale, job.Id).TextContent, StringComparison.Ordinal), Patience);
         sessions.End(admin);
 
-        stale.Find("[data-testid=jobs] tbody button").Click();
+        await stale.InvokeAsync(() => stale.Find("[data-testid=jobs] tbody button").Click());
 
-        stale.WaitForAssertion(() => Assert.Contains("Only admins can start or cancel jobs.", _ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars.Single().Message), Patience);
+        stale.WaitForAssertion(() => Assert.Contains("Only admins can start, finish or cancel jobs.", _ctx.Services.GetRequiredService<ISnackbar>().ShownSnackbars.Single().Message), Patience);
         Assert.Equal(JobState.Running, (await Jobs.GetAsync(job.Id, Ct))!.State);
     }
 
@@ -111,19 +146,5 @@ public sealed class JobsPageTests : IAsyncLifetime
 
         await _ctx.DisposeAsync();
         await _app.DisposeAsync();
-    }
-
-    /// <summary>Reports 40%, a message and two points of a loss curve, then waits to be cancelled.</summary>
-    private sealed class WaitingJob : IJobHandler
-    {
-        public const string JobKind = "test-waiting";
-
-        public string Kind => JobKind;
-
-        public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken)
-        {
-            progress.Report(new JobProgress(0.4, "epoch 2 of 5", [new CurvePoint("training loss", 1, 2.5), new CurvePoint("training loss", 2, 1.75)]));
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
     }
 }

@@ -24,10 +24,12 @@ public sealed class ContrastiveCnnTrainer(ContrastiveCnnOptions options, Device 
 
     /// <summary>
     /// Trains a new network on <paramref name="spectrograms"/> (mel power, row-major [frames, bands], one per track)
-    /// and returns it with its loss per epoch. Stops at <see cref="ContrastiveCnnOptions.Epochs"/> or the time budget.
+    /// and returns it with its loss per epoch. Stops at <see cref="ContrastiveCnnOptions.Epochs"/>, when the time budget
+    /// is spent, or after the epoch in which <paramref name="finishEarly"/> is signalled, keeping what was learned.
     /// </summary>
     public (ContrastiveCnnNetwork Network, IReadOnlyList<ContrastiveEpoch> Epochs) Train(
-        IReadOnlyList<float[]> spectrograms, IProgress<ContrastiveEpoch>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<float[]> spectrograms, IProgress<ContrastiveEpoch>? progress, CancellationToken cancellationToken,
+        CancellationToken finishEarly = default)
     {
         if (spectrograms.Count < 2)
         {
@@ -75,7 +77,7 @@ public sealed class ContrastiveCnnTrainer(ContrastiveCnnOptions options, Device 
             var report = new ContrastiveEpoch(epoch, lossSum / Math.Max(1, steps), clock.Elapsed.TotalSeconds);
             epochs.Add(report);
             progress?.Report(report);
-            if (options.TimeBudget is { } budget && clock.Elapsed >= budget)
+            if ((options.TimeBudget is { } budget && clock.Elapsed >= budget) || finishEarly.IsCancellationRequested)
             {
                 break;
             }

@@ -25,6 +25,7 @@ public sealed class TrainContrastiveCnnJob(
     TorchRuntime torch,
     TimeProvider time,
     IOptions<ContrastiveCnnOptions> options,
+    JobControl control,
     ILogger<TrainContrastiveCnnJob> logger) : IJobHandler
 {
     /// <summary>The job kind.</summary>
@@ -40,6 +41,9 @@ public sealed class TrainContrastiveCnnJob(
     public IReadOnlyList<string> FollowUps => [EmbedTracksJob.JobKind];
 
     /// <inheritdoc />
+    public bool CanFinishEarly => true;
+
+    /// <inheritdoc />
     public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken) =>
         await TrainAsync(progress, cancellationToken);
 
@@ -50,7 +54,7 @@ public sealed class TrainContrastiveCnnJob(
         var (spectrograms, genres) = await LoadAsync(o, new SubProgress(progress, 0, 0.15), cancellationToken);
         var epochs = new EpochsToJobProgress(new SubProgress(progress, 0.15, 0.95), o);
         var trainer = new ContrastiveCnnTrainer(o, torch.Device);
-        var (network, history) = await Task.Run(() => trainer.Train(spectrograms, epochs, cancellationToken), cancellationToken);
+        var (network, history) = await Task.Run(() => trainer.Train(spectrograms, epochs, cancellationToken, control.FinishEarly), cancellationToken);
         using (network)
         {
             progress.Report(new JobProgress(0.95, "measuring genre agreement of the nearest neighbours"));
@@ -69,7 +73,7 @@ public sealed class TrainContrastiveCnnJob(
                 ? string.Create(CultureInfo.InvariantCulture, $"; {a.Share:P1} of the {GenreAgreement.Neighbours} nearest neighbours share the genre (chance {a.Chance:P1})")
                 : "";
             progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
-                $"{model.Version}: {history.Count} epochs on {model.Tracks} tracks in {model.Seconds:0} s, NT-Xent {history[0].Loss:0.000} -> {history[^1].Loss:0.000}{genre}")));
+                $"{model.Version}: {history.Count} epochs{(control.FinishEarly.IsCancellationRequested ? " (finished early on request)" : "")} on {model.Tracks} tracks in {model.Seconds:0} s, NT-Xent {history[0].Loss:0.000} -> {history[^1].Loss:0.000}{genre}")));
             return model;
         }
     }

@@ -20,7 +20,9 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
     /// <param name="data">Sequences, validation cases and, for the audio variant, the item vectors.</param>
     /// <param name="progress">Receives progress within and after each epoch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
-    public Bert4RecRecommender Train(TrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="finishEarly">Ends training after the current epoch, keeping the best weights so far.</param>
+    public Bert4RecRecommender Train(TrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        CancellationToken finishEarly = default)
     {
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
@@ -35,7 +37,7 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
                 model.SetItems(data.Features);
             }
 
-            TrainLoop(model, data, random, progress, cancellationToken);
+            TrainLoop(model, data, random, progress, cancellationToken, finishEarly);
             return model;
         }
         catch
@@ -71,12 +73,13 @@ public sealed class Bert4RecTrainer(Bert4RecOptions options, Device device)
         return 3 * forward;
     }
 
-    private void TrainLoop(Bert4RecRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private void TrainLoop(Bert4RecRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, CancellationToken finishEarly)
     {
         var network = model.Network;
         using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
         using var stopping = new EarlyStopping(network, optimizer, options.PlateauFactor, options.PlateauPatience, options.Patience,
-            options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
+            options.TimeBudget, options.MaxEpochs, options.ValidationMetric, finishEarly);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
         using var softmaxItems = new SoftmaxItems(data, device);
         int[] users = UsersWithHistory(data);

@@ -15,8 +15,10 @@ namespace BlazorRecs.Core.Recommenders.ShallowNet;
 public sealed class ShallowNetTrainer(ShallowNetOptions options, Device device)
 {
     /// <summary>Trains on <paramref name="data"/>; with <see cref="TrainingData.Features"/> the frozen audio variant,
-    /// without them random init.</summary>
-    public ShallowNetRecommender Train(TrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// without them random init. <paramref name="finishEarly"/> ends training after the current epoch, keeping the best
+    /// weights so far.</summary>
+    public ShallowNetRecommender Train(TrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        CancellationToken finishEarly = default)
     {
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
@@ -34,7 +36,7 @@ public sealed class ShallowNetTrainer(ShallowNetOptions options, Device device)
                 network.InitialiseUsers(means);
             }
 
-            TrainLoop(model, data, random, progress, cancellationToken);
+            TrainLoop(model, data, random, progress, cancellationToken, finishEarly);
             return model;
         }
         catch
@@ -54,12 +56,13 @@ public sealed class ShallowNetTrainer(ShallowNetOptions options, Device device)
         return stack(rows).DetachFromDisposeScope();
     }
 
-    private void TrainLoop(ShallowNetRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private void TrainLoop(ShallowNetRecommender model, TrainingData data, Random random, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, CancellationToken finishEarly)
     {
         var network = model.Network;
         using var optimizer = FusedAdam.For(device, network.parameters(), options.LearningRate);
         using var stopping = new EarlyStopping(network, optimizer, options.PlateauFactor, options.PlateauPatience, options.Patience,
-            options.TimeBudget, options.MaxEpochs, options.ValidationMetric);
+            options.TimeBudget, options.MaxEpochs, options.ValidationMetric, finishEarly);
         int cutoff = EarlyStopping.CutoffOf(options.ValidationMetric);
         var pairs = data.Sequences.SelectMany((seq, user) => seq.Distinct().Select(item => (User: user, Item: item))).ToArray();
         if (pairs.Length == 0)

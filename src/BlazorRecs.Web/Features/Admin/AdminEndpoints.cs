@@ -73,6 +73,15 @@ public static class AdminEndpoints
         jobs.MapPost("/{id:long}/cancel", async Task<Results<NoContent, ProblemHttpResult>> (long id, JobService service, CancellationToken ct) =>
             await service.CancelAsync(id, ct) ? TypedResults.NoContent() : CatalogEndpoints.NotFound("running or queued job", id))
             .RequireAuthorization(AdminPolicy);
+        jobs.MapPost("/{id:long}/finish", async Task<Results<Accepted, ProblemHttpResult>> (long id, JobService service, CancellationToken ct) =>
+            await service.FinishEarlyAsync(id, ct) switch
+            {
+                FinishEarlyOutcome.Requested => TypedResults.Accepted($"/api/jobs/{id}"),
+                FinishEarlyOutcome.NotSupported => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot finish early",
+                    detail: $"Job {id} has nothing to keep part-way (only training jobs do: {string.Join(", ", service.KindsThatFinishEarly.Order())}); cancel it instead."),
+                _ => CatalogEndpoints.NotFound("running job", id),
+            })
+            .RequireAuthorization(AdminPolicy);
         return endpoints;
     }
 
