@@ -22,7 +22,17 @@ public static class WebComposition
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.Services.AddProblemDetails();
+        // A request the API cannot bind (k=abc, a body that is not the JSON asked for) is the client's error: throwing
+        // lets the /api error handler answer 400 with the binder's own words, which name the parameter and the value,
+        // where by default (outside Development) the client got a bare "Bad Request".
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail = bad.Message;
+            }
+        });
         builder.Services.AddHostedService<RuntimeStartupReport>();
         builder.AddListenerSessions();
         builder.Services.AddScoped<PlayerState>();
@@ -47,6 +57,8 @@ public static class WebComposition
             api.UseExceptionHandler(new ExceptionHandlerOptions
             {
                 StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+                // The client's mistake, answered: not an error of the server's to log.
+                SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
             });
             api.UseStatusCodePages();
         });
@@ -59,6 +71,10 @@ public static class WebComposition
 
             ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         });
+        // Routing after the status code pages: a re-executed request (an unknown address, shown the not-found page)
+        // must be routed again under its new path. Left implicit, WebApplication routes first, and the re-execution
+        // found no endpoint: the browser got an empty 404 of its own.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -102,7 +102,8 @@ public sealed class CatalogQueries(IDbContextFactory<BlazorRecsDbContext> contex
                 t.Id, t.Title, t.ArtistId, t.Artist!.Name, t.AlbumId, t.Album != null ? t.Album.Title : null, t.TrackNumber, t.Genre,
                 t.DurationMs, t.ReleasedAt,
                 t.PlayCount,
-                db.Plays.Where(p => p.TrackId == t.Id).Select(p => p.ListenerId).Distinct().Count(),
+                // Listeners of counted plays, as PlayCount counts plays: "75 plays by 60 listeners" is of the same plays.
+                db.Plays.Where(p => p.TrackId == t.Id && !p.IsSkip).Select(p => p.ListenerId).Distinct().Count(),
                 t.Source, t.TempoBpm, t.Energy, t.Brightness, t.Acousticness))
             .FirstOrDefaultAsync(cancellationToken);
     }

@@ -26,7 +26,7 @@ public enum PlayRejection
     /// <summary>No such listener.</summary>
     UnknownListener,
 
-    /// <summary>The numbers do not add up (negative, longer than the track, in the future).</summary>
+    /// <summary>The numbers do not add up (negative, longer than the track, in the future, before the track's release).</summary>
     Invalid,
 }
 
@@ -115,7 +115,7 @@ public sealed class ListeningService(IDbContextFactory<BlazorRecsDbContext> cont
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var track = await db.Tracks.AsNoTracking().Where(t => t.Id == report.TrackId)
-            .Select(t => new { t.Id, t.DurationMs }).FirstOrDefaultAsync(cancellationToken);
+            .Select(t => new { t.Id, t.DurationMs, t.ReleasedAt }).FirstOrDefaultAsync(cancellationToken);
         if (track is null)
         {
             return PlayResult.Rejected(PlayRejection.UnknownTrack, $"There is no track {report.TrackId}.");
@@ -137,6 +137,14 @@ public sealed class ListeningService(IDbContextFactory<BlazorRecsDbContext> cont
         if (startedAt > now + TimeSpan.FromMinutes(1))
         {
             return PlayResult.Rejected(PlayRejection.Invalid, "startedAt lies in the future.");
+        }
+
+        // Nobody heard a track before it came out (a wrong clock, a date typed by hand): such a play would sit in the
+        // training months of every temporal split and teach the models a history that never was.
+        if (startedAt < track.ReleasedAt - TimeSpan.FromMinutes(1))
+        {
+            return PlayResult.Rejected(PlayRejection.Invalid,
+                $"startedAt {startedAt:u} lies before the track was released ({track.ReleasedAt:u}).");
         }
 
         int msPlayed = Math.Min(report.MsPlayed, track.DurationMs);

@@ -63,6 +63,7 @@ public sealed class CatalogApiTests(CatalogAppFixture fixture) : IClassFixture<C
     [InlineData("/api/artists/999999", HttpStatusCode.NotFound)]
     [InlineData("/api/listeners/999999/plays", HttpStatusCode.NotFound)]
     [InlineData("/api/tracks/not-a-number", HttpStatusCode.NotFound)]
+    [InlineData("/api/no-such-endpoint", HttpStatusCode.NotFound)]
     public async Task Bad_requests_and_unknown_ids_are_problem_details_never_500(string url, HttpStatusCode expected)
     {
         using var response = await _client.GetAsync(url, Ct);
@@ -73,6 +74,33 @@ public sealed class CatalogApiTests(CatalogAppFixture fixture) : IClassFixture<C
         Assert.Equal((int)expected, problem.RootElement.GetProperty("status").GetInt32());
     }
 
+    [Theory]
+    [InlineData("/api/tracks?page=abc", "page", "abc")]
+    [InlineData("/api/tracks/1/similar?k=lots", "k", "lots")]
+    public async Task A_value_the_api_cannot_read_is_a_400_that_names_the_parameter_and_the_value(string url, string parameter, string value)
+    {
+        using var response = await _client.GetAsync(url, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        string detail = problem.RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains(parameter, detail, StringComparison.Ordinal);
+        Assert.Contains($"\"{value}\"", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_page_address_shows_the_apps_not_found_page_with_a_404()
+    {
+        using var response = await _client.GetAsync("/no/such/page", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        string html = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("There is nothing at this address", html, StringComparison.Ordinal);
+        // Within the app's layout: its navigation is there to go on from.
+        Assert.Contains("href=\"evaluate\"", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Track_details_include_album_and_counts()
     {
@@ -80,6 +108,10 @@ public sealed class CatalogApiTests(CatalogAppFixture fixture) : IClassFixture<C
         Assert.Equal("Modal Walk", json.RootElement.GetProperty("title").GetString());
         Assert.Equal("Night Sessions", json.RootElement.GetProperty("album").GetString());
         Assert.Equal(1, json.RootElement.GetProperty("listeners").GetInt32());
+
+        // Listeners count those of counted plays, as plays do: the short track was only skipped.
+        using var skipped = await GetJsonAsync($"/api/tracks/{_catalog.ShortTrack}");
+        Assert.Equal((0, 0), (skipped.RootElement.GetProperty("plays").GetInt32(), skipped.RootElement.GetProperty("listeners").GetInt32()));
     }
 
     [Fact]

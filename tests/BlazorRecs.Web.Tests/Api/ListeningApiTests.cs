@@ -91,6 +91,25 @@ public sealed class ListeningApiTests(CatalogAppFixture fixture) : IClassFixture
         Assert.Equal(0, await PlayCountAsync(visitor));
     }
 
+    [Fact]
+    public async Task A_play_dated_before_the_track_came_out_or_without_ids_is_refused_with_the_reason()
+    {
+        using var client = _app.CreateClient();
+        using var chosen = await client.PutAsJsonAsync("/api/session/listener", new { listenerId = (int?)null, name = "Tester" }, Ct);
+        int visitor = (await chosen.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt32();
+
+        using var early = await client.PostAsJsonAsync("/api/plays",
+            new { listenerId = visitor, trackId = _catalog.JazzTrack, msPlayed = 30_000, startedAt = "1900-01-01T00:00:00Z" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
+        Assert.Contains("before the track was released", (await early.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // An empty body is missing its ids; before, it read as a play for someone else's listener (403).
+        using var empty = await client.PostAsJsonAsync("/api/plays", new { }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("listenerId and trackId are required", (await empty.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await PlayCountAsync(visitor));
+    }
+
     [Theory]
     [InlineData("{\"listenerId\": 1, \"trackId\": ")]                                  // truncated JSON
     [InlineData("{\"listenerId\": 1, \"trackId\": 1, \"msPlayed\": 10, \"source\": \"Loudspeaker\"}")] // unknown enum name

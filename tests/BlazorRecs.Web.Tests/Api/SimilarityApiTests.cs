@@ -53,6 +53,8 @@ public sealed class SimilarityApiTests(CatalogAppFixture fixture) : IClassFixtur
     [InlineData("/api/tracks/999999/similar", HttpStatusCode.NotFound)]
     [InlineData("/api/tracks/{jazz}/similar?backend=mfcc", HttpStatusCode.Conflict)] // no MFCC vectors yet
     [InlineData("/api/tracks/999999/tags", HttpStatusCode.NotFound)]
+    [InlineData("/api/tracks/{jazz}/tags?top=0", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tracks/{jazz}/tags?top=51", HttpStatusCode.BadRequest)]
     public async Task Bad_similarity_requests_are_problem_details(string url, HttpStatusCode expected)
     {
         using var response = await _client.GetAsync(url.Replace("{jazz}", _catalog.JazzTrack.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), Ct);

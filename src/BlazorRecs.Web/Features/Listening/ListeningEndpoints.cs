@@ -38,6 +38,13 @@ public static class ListeningEndpoints
     private static async Task<Results<Created<PlayItem>, ProblemHttpResult>> PostPlayAsync(
         PlayRequest request, HttpContext context, ListenerSession session, ListeningService listening, CancellationToken ct)
     {
+        // Missing ids bind as 0: say which, rather than that the listener does not match the session.
+        if (request.ListenerId <= 0 || request.TrackId <= 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid play",
+                detail: $"listenerId and trackId are required positive ids; got listenerId {request.ListenerId}, trackId {request.TrackId}.");
+        }
+
         // A browser may only report plays for the listener its session chose.
         if (session.Read(context) != request.ListenerId)
         {

@@ -67,8 +67,16 @@ public static class SimilarityEndpoints
 
     /// <summary>A track's MusiCNN tags, most probable first.</summary>
     public static async Task<Results<Ok<IReadOnlyList<TagScore>>, ProblemHttpResult>> TagsAsync(
-        int id, int? top, CatalogQueries catalog, SimilarityQueries similar, CancellationToken ct) =>
-        await catalog.GetTrackAsync(id, ct) is null
+        int id, int? top, CatalogQueries catalog, SimilarityQueries similar, CancellationToken ct)
+    {
+        // MusiCNN's head has 50 tags; a top outside 1-50 is a mistake to name, not one to round away quietly.
+        if (top is < 1 or > 50)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad top", detail: $"top must be between 1 and 50; got {top}.");
+        }
+
+        return await catalog.GetTrackAsync(id, ct) is null
             ? CatalogEndpoints.NotFound("track", id)
-            : TypedResults.Ok(await similar.TopTagsAsync(id, Math.Clamp(top ?? 5, 1, 50), ct));
+            : TypedResults.Ok(await similar.TopTagsAsync(id, top ?? 5, ct));
+    }
 }
