@@ -178,9 +178,35 @@ public sealed class UploadAnalyzer(
             CheckAudible(samples, rate);
         }
 
+        double seconds = WholeDuration(info, audio, heard);
         var results = await Task.WhenAll(available.Select(b =>
             Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, heard, cancellationToken), cancellationToken)));
-        return new UploadAnalysis(info.Duration.TotalSeconds, results, info.Codec);
+        return new UploadAnalysis(seconds, results, info.Codec);
+    }
+
+    /// <summary>
+    /// How long the upload really is. ffprobe reads an MP3's duration from its header or estimates it from the bitrate,
+    /// so a file cut off part-way still announces its full length. Decoded whole, the samples say how long it is: a
+    /// file that ends before half of what it announces is refused as truncated (its analysis would be of a fragment,
+    /// and as a track it would claim a length it cannot play); a smaller gap (a VBR estimate) takes the decoded length.
+    /// Heard as excerpts, the probed length stands: the excerpts' own length check has passed.
+    /// </summary>
+    private static double WholeDuration(MediaInfo info, IReadOnlyDictionary<int, float[]> audio, string? heardAsExcerpts)
+    {
+        double announced = info.Duration.TotalSeconds;
+        if (heardAsExcerpts is not null || audio.Count == 0)
+        {
+            return announced;
+        }
+
+        double decoded = audio.Min(a => a.Value.Length / (double)a.Key);
+        if (decoded < 0.5 * announced && announced - decoded > 2)
+        {
+            throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture,
+                $"The audio ends after {decoded:0.0} s, though the file announces {announced:0.0} s: it looks truncated. Upload the complete file."));
+        }
+
+        return Math.Min(announced, decoded);
     }
 
     // The audio every backend hears, one array per rate, and the note that says how it was heard when not whole.

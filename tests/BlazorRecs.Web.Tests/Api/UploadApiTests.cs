@@ -72,6 +72,7 @@ public sealed class UploadApiTests : IAsyncLifetime
     [InlineData("too-long", HttpStatusCode.RequestEntityTooLarge, "limit is")]
     [InlineData("too-big", HttpStatusCode.RequestEntityTooLarge, "larger than")]
     [InlineData("truncated", HttpStatusCode.UnprocessableEntity, "")]
+    [InlineData("cut-part-way", HttpStatusCode.UnprocessableEntity, "it looks truncated")]
     public async Task Bad_input_gets_a_clear_error_leaves_nothing_behind_and_the_server_keeps_serving(string kind, HttpStatusCode expected, string message)
     {
         string file = Path.Combine(_work, kind + ".mp3");
@@ -100,6 +101,12 @@ public sealed class UploadApiTests : IAsyncLifetime
             case "truncated":
                 string whole = await MakeAsync("whole.mp3", "sine=frequency=500:duration=5");
                 await File.WriteAllBytesAsync(file, (await File.ReadAllBytesAsync(whole, Ct))[..300], Ct);
+                break;
+            case "cut-part-way":
+                // 12 s of audio cut after its first tenth: the header still announces 12 s (as the reviewer's cut of
+                // a real recording, 1.3 s read as 45.9 s).
+                byte[] all = await File.ReadAllBytesAsync(await MakeAsync("long.mp3", "sine=frequency=500:duration=12"), Ct);
+                await File.WriteAllBytesAsync(file, all[..(all.Length / 10)], Ct);
                 break;
         }
 
