@@ -81,6 +81,11 @@ function onTimeUpdate() {
 }
 
 async function onEnded() {
+  // The stretch since the last timeupdate (they come every quarter second or so) was heard too: without it a track
+  // played to its end was logged a fraction of a second short, a 0:30 track as "heard 0:29".
+  const delta = audio.duration - lastTime;
+  if (current && isFinite(delta) && delta > 0 && delta < 2) current.heardMs += delta * 1000;
+  lastTime = audio.duration;
   await report(false);
   push(true);
   dotnet?.invokeMethodAsync("OnEnded");

@@ -49,7 +49,7 @@ public sealed class JobsPageTests : IAsyncLifetime
         _auth.SetAuthorized("admin").SetRoles(AdminEndpoints.AdminRole)
             .SetClaims(new Claim(AdminSessions.SessionClaim, _app.Services.GetRequiredService<AdminSessions>().Start()));
         var page = _ctx.Render<JobsPage>();
-        Assert.Contains("No jobs yet", page.Find("[data-testid=jobs]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("No jobs have run in this app yet", page.Find("[data-testid=jobs]").TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(page.FindAll("[data-testid=train-start]"));
 
         // Queued after the page rendered: it appears, runs and reports, all through the service's change events.

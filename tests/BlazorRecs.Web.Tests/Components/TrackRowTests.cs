@@ -41,5 +41,23 @@ public sealed class TrackRowTests : IAsyncDisposable
         Assert.Equal(1, queued);
     }
 
+    [Fact]
+    public void A_compact_row_leaves_out_album_and_plays_so_the_title_keeps_its_room()
+    {
+        var track = new TrackSummary(481, "Marrakesh Nights", 54, "The Amber Saints", 113, "Indigo Comets", "blues", 30_000,
+            new DateTimeOffset(2024, 2, 29, 0, 0, 0, TimeSpan.Zero), 4477);
+
+        var full = _ctx.Render<TrackRow>(p => p.Add(r => r.Track, track));
+        var compact = _ctx.Render<TrackRow>(p => p.Add(r => r.Track, track).Add(r => r.Compact, true));
+
+        Assert.Equal("counted plays (skips not counted)", full.Find(".track-plays").GetAttribute("title"));
+        Assert.Contains("d-md-block", full.Find(".track-album").ClassName, StringComparison.Ordinal);
+        Assert.Empty(compact.FindAll(".track-plays"));
+        Assert.DoesNotContain("4,477", compact.Markup, StringComparison.Ordinal);
+        // The album is hidden at every width (d-none with no breakpoint that shows it again).
+        Assert.DoesNotContain("d-md-block", compact.Find(".track-album").ClassName, StringComparison.Ordinal);
+        Assert.Contains("Marrakesh Nights", compact.Find("a[href='tracks/481']").TextContent, StringComparison.Ordinal);
+    }
+
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
 }
