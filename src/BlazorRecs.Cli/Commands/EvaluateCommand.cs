@@ -52,8 +52,8 @@ internal static class EvaluateCommand
             await host.StartAsync(ct);
             if (catalog)
             {
-                var table = await EvaluateCatalogAsync(host, modelIds, List(parse.GetValue(backends)), ct);
-                await ReportAsync(table, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(markdown), ct);
+                var (table, paired) = await EvaluateCatalogAsync(host, modelIds, List(parse.GetValue(backends)), ct);
+                await ReportAsync(table, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(markdown), ct, paired);
                 await host.StopAsync(ct);
                 return 0;
             }
@@ -101,20 +101,35 @@ internal static class EvaluateCommand
     private static string[]? List(string? value) =>
         value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    // The evaluate job's work, in this process: every pair trained on the temporal split, saved as a run.
-    private static async Task<List<EvaluationRow>> EvaluateCatalogAsync(IHost host, string[]? models, string[]? backends, CancellationToken ct)
+    // The evaluate job's work, in this process: every pair trained on the temporal split, saved as a run; with each
+    // audio model's paired difference from its random init, where the run has one.
+    private static async Task<(List<EvaluationRow> Rows, List<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> Paired)>
+        EvaluateCatalogAsync(IHost host, string[]? models, string[]? backends, CancellationToken ct)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var job = scope.ServiceProvider.GetServices<BlazorRecs.Core.Jobs.IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
         var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(models, backends), new ConsoleProgress(), ct);
         Console.Error.WriteLine($"saved as evaluation run {runId}");
-        return results.SelectMany(r => new[] { new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "hot", r.Hot) }
+        var rows = results.SelectMany(r => new[] { new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "hot", r.Hot) }
             .Concat(r.Cold is null ? [] : [new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "cold", r.Cold)])).ToList();
+        var paired = EvaluationRunRow.Of(results).SelectMany(r =>
+            new[] { ("hot", r.HotVersusRandomInit), ("cold", r.ColdVersusRandomInit) }
+                .Where(d => d.Item2 is not null)
+                .Select(d => ($"{r.Model}/{r.Backend}", d.Item1, d.Item2!))).ToList();
+        return (rows, paired);
     }
 
-    private static async Task ReportAsync(List<EvaluationRow> rows, FileInfo? json, FileInfo? csv, FileInfo? markdown, CancellationToken ct)
+    private static async Task ReportAsync(List<EvaluationRow> rows, FileInfo? json, FileInfo? csv, FileInfo? markdown, CancellationToken ct,
+        List<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)>? paired = null)
     {
         string table = EvaluationReport.Markdown(rows);
+        if (paired is { Count: > 0 })
+        {
+            // Below the table: does audio help? Each audio model against its own random init, on the same listeners.
+            table += "\nPaired against the same model's random init, on the same listeners (mean difference [95% interval]; bold: the interval excludes 0):\n\n"
+                     + EvaluationReport.PairedMarkdown(paired);
+        }
+
         Console.WriteLine(table);
         await WriteAsync(json, EvaluationReport.Json(rows), ct);
         await WriteAsync(csv, EvaluationReport.Csv(rows), ct);

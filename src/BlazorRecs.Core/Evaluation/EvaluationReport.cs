@@ -77,6 +77,31 @@ public static class EvaluationReport
         return text.ToString();
     }
 
+    /// <summary>
+    /// A Markdown table of paired differences from a baseline on the same listeners (<see cref="PairedComparison"/>):
+    /// one line per row, each metric as the mean difference and its 95% interval, in bold where the interval excludes 0.
+    /// </summary>
+    public static string PairedMarkdown(IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
+    {
+        var metrics = rows.SelectMany(r => r.Difference.Keys).Distinct().Order(MetricOrder.Instance).ToList();
+        var text = new StringBuilder();
+        text.Append("| model | split | ").AppendJoin(" | ", metrics.Select(m => $"Δ {m}")).Append(" |\n");
+        text.Append("|---|---|").Append(string.Concat(metrics.Select(_ => "---:|"))).Append('\n');
+        foreach (var (name, split, difference) in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {name} | {split} | ");
+            text.AppendJoin(" | ", metrics.Select(m => difference.TryGetValue(m, out var d) ? Signed(d) : "")).Append(" |\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Signed(MeanWithInterval d)
+    {
+        string text = string.Create(CultureInfo.InvariantCulture, $"{d.Mean:+0.0000;-0.0000;0.0000} [{d.Lower:+0.0000;-0.0000;0.0000}, {d.Upper:+0.0000;-0.0000;0.0000}]");
+        return PairedComparison.Clear(d) ? $"**{text}**" : text;
+    }
+
     /// <summary>HR, Recall, NDCG, then by K numerically (so HR@5 comes before HR@10).</summary>
     private sealed class MetricOrder : IComparer<string>
     {

@@ -12,7 +12,10 @@ public sealed record EvaluationCase(int User, int[] History, int[] Relevant, int
 /// <summary>Mean and 95% interval of each metric, keyed like <c>HR@10</c>, <c>Recall@50</c>, <c>NDCG@50</c>.</summary>
 /// <param name="Metrics">The metrics.</param>
 /// <param name="Listeners">How many listeners were evaluated.</param>
-public sealed record EvaluationResult(IReadOnlyDictionary<string, MeanWithInterval> Metrics, int Listeners)
+/// <param name="PerListener">Each metric's value for each listener, in the order of the cases evaluated, for paired
+/// comparisons of two models on the same listeners (<see cref="PairedComparison"/>); kept in memory, not saved.</param>
+public sealed record EvaluationResult(IReadOnlyDictionary<string, MeanWithInterval> Metrics, int Listeners,
+    IReadOnlyDictionary<string, double[]>? PerListener = null)
 {
     /// <summary>One metric's mean, or NaN when it was not computed.</summary>
     public double this[string metric] => Metrics.TryGetValue(metric, out var m) ? m.Mean : double.NaN;
@@ -74,7 +77,8 @@ public static class RankingEvaluator
             }
         }
 
-        return new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), cases.Count);
+        return new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), cases.Count,
+            values.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
     }
 
     /// <summary>

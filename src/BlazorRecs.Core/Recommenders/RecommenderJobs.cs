@@ -23,8 +23,25 @@ public sealed record EvaluateRecommendersParameters(IReadOnlyList<string>? Model
 /// <param name="Cold">Cold test metrics with intervals, or null.</param>
 /// <param name="HotListeners">Listeners in the hot test.</param>
 /// <param name="ColdListeners">Listeners in the cold test.</param>
+/// <param name="HotVersusRandomInit">For an audio model that has a random-init variant in the same run: the paired
+/// difference from it on the same hot listeners (<see cref="PairedComparison"/>); otherwise null, as in runs saved
+/// before these were kept.</param>
+/// <param name="ColdVersusRandomInit">The same on the cold listeners.</param>
 public sealed record EvaluationRunRow(string Model, string Backend, IReadOnlyDictionary<string, MeanWithInterval> Hot,
-    IReadOnlyDictionary<string, MeanWithInterval>? Cold, int HotListeners, int ColdListeners);
+    IReadOnlyDictionary<string, MeanWithInterval>? Cold, int HotListeners, int ColdListeners,
+    IReadOnlyDictionary<string, MeanWithInterval>? HotVersusRandomInit = null,
+    IReadOnlyDictionary<string, MeanWithInterval>? ColdVersusRandomInit = null)
+{
+    /// <summary>The rows of <paramref name="results"/>, each audio model with its paired difference from the same
+    /// model's random init where the run has one.</summary>
+    public static IReadOnlyList<EvaluationRunRow> Of(IReadOnlyList<PairResult> results) => [.. results.Select(r =>
+    {
+        var randomInit = r.Pair.Backend is null ? null : results.FirstOrDefault(o => o.Pair.Model == r.Pair.Model && o.Pair.Backend is null);
+        return new EvaluationRunRow(r.Pair.Model, r.Pair.BackendLabel, r.Hot.Metrics, r.Cold?.Metrics, r.Hot.Listeners, r.Cold?.Listeners ?? 0,
+            randomInit is null ? null : PairedComparison.Versus(r.Hot, randomInit.Hot),
+            randomInit?.Cold is { } coldBaseline && r.Cold is { } cold ? PairedComparison.Versus(cold, coldBaseline) : null);
+    })];
+}
 
 /// <summary>Turns a trainer's epoch reports into job progress with loss and validation curve points.</summary>
 internal sealed class TrainingToJobProgress(IProgress<JobProgress> job, string label) : IProgress<TrainingProgress>
@@ -148,8 +165,7 @@ public sealed class EvaluateRecommendersJob(RecommenderTraining training, Embedd
                 null, cancellationToken));
         }
 
-        var rows = results.Select(r => new EvaluationRunRow(r.Pair.Model, r.Pair.BackendLabel, r.Hot.Metrics, r.Cold?.Metrics,
-            r.Hot.Listeners, r.Cold?.Listeners ?? 0)).ToList();
+        var rows = EvaluationRunRow.Of(results);
         var run = new EvaluationRun
         {
             Dataset = "catalog",

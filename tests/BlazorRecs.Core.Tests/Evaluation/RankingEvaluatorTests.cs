@@ -38,7 +38,67 @@ public sealed class RankingEvaluatorTests
         var cold = Enumerable.Range(0, 10).Select(i => i <= 5).ToArray();
         var restricted = RankingEvaluator.Evaluate(model, cases, [1], cold, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(0.5, restricted["HR@1"], 12);
+
+        // Each listener's own values, in case order, for paired comparisons.
+        Assert.Equal([1.0, 0.0], all.PerListener!["HR@1"]);
+        Assert.Equal([1.0, 1 / Math.Log2(6)], all.PerListener["NDCG@5"]);
     }
+
+    [Fact]
+    public void A_paired_difference_is_the_mean_of_per_listener_differences_with_its_own_interval()
+    {
+        // By hand: differences 1, 0, 0, 1; mean 0.5; sample standard deviation √(1/3); half-width 1.96 · √(1/3) / 2.
+        var model = Result(new() { ["HR@10"] = [1, 0, 1, 1] });
+        var baseline = Result(new() { ["HR@10"] = [0, 0, 1, 0] });
+
+        var difference = PairedComparison.Versus(model, baseline)["HR@10"];
+
+        Assert.Equal(0.5, difference.Mean, 12);
+        Assert.Equal(1.96 * Math.Sqrt(1 / 3.0) / 2, difference.HalfWidth, 12);
+        Assert.Equal(4, difference.Count);
+        Assert.False(PairedComparison.Clear(difference)); // [-0.066, 1.066] holds 0
+    }
+
+    [Fact]
+    public void Pairing_finds_a_gain_that_overlapping_intervals_of_the_means_hide()
+    {
+        // Listeners differ a lot; the model gains 0.05 on every one of them.
+        double[] baseline = [.. Enumerable.Range(0, 40).Select(i => (i % 10) / 10.0)];
+        double[] model = [.. baseline.Select(v => v + 0.05)];
+        var a = Result(new() { ["NDCG@10"] = model });
+        var b = Result(new() { ["NDCG@10"] = baseline });
+
+        Assert.True(a.Metrics["NDCG@10"].Lower < b.Metrics["NDCG@10"].Upper, "the two means' intervals should overlap");
+        var difference = PairedComparison.Versus(a, b)["NDCG@10"];
+        Assert.Equal(0.05, difference.Mean, 12);
+        Assert.True(PairedComparison.Clear(difference));
+    }
+
+    [Fact]
+    public void Results_of_different_listeners_or_without_their_values_cannot_be_paired()
+    {
+        var three = Result(new() { ["HR@10"] = [1, 0, 1] });
+        var four = Result(new() { ["HR@10"] = [1, 0, 1, 1] });
+
+        Assert.Throws<ArgumentException>(() => PairedComparison.Versus(three, four));
+        Assert.Throws<ArgumentException>(() => PairedComparison.Versus(four with { PerListener = null }, four));
+    }
+
+    [Fact]
+    public void The_paired_markdown_signs_each_difference_and_bolds_those_whose_interval_excludes_zero()
+    {
+        var difference = new Dictionary<string, MeanWithInterval> { ["NDCG@50"] = new(-0.005, 0.02, 215), ["HR@50"] = new(0.074, 0.03, 215) };
+
+        string table = EvaluationReport.PairedMarkdown([("bert4rec/musicnn-msd", "hot", difference)]);
+
+        Assert.Equal(
+            "| model | split | Δ HR@50 | Δ NDCG@50 |\n" +
+            "|---|---|---:|---:|\n" +
+            "| bert4rec/musicnn-msd | hot | **+0.0740 [+0.0440, +0.1040]** | -0.0050 [-0.0250, +0.0150] |\n", table);
+    }
+
+    private static EvaluationResult Result(Dictionary<string, double[]> values) =>
+        new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), values.First().Value.Length, values);
 
     private sealed class FixedScores(int items) : IRecommender
     {

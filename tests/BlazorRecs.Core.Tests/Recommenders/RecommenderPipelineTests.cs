@@ -24,6 +24,7 @@ public sealed class RecommenderPipelineTests
     private const string Backend = "test-audio";
     private const int Dim = 8;
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -70,6 +71,17 @@ public sealed class RecommenderPipelineTests
             var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, Ct);
             Assert.Contains("\"hot\"", run.ResultsJson, StringComparison.Ordinal);
             Assert.Contains("random init", run.ResultsJson, StringComparison.Ordinal);
+            // Each audio model carries its paired difference from the same model's random init, on the same listeners:
+            // its mean is the difference of the means; the other rows have none.
+            var saved = System.Text.Json.JsonSerializer.Deserialize<List<EvaluationRunRow>>(run.ResultsJson, WebJson)!;
+            var randomInit = results.Single(r => r.Pair is { Model: "bert4rec", Backend: null });
+            var versus = saved.Single(r => r is { Model: "bert4rec", Backend: Backend });
+            Assert.Equal(audio.Hot["HR@50"] - randomInit.Hot["HR@50"], versus.HotVersusRandomInit!["HR@50"].Mean, 9);
+            Assert.Equal(audio.Cold!["NDCG@10"] - randomInit.Cold!["NDCG@10"], versus.ColdVersusRandomInit!["NDCG@10"].Mean, 9);
+            Assert.Equal(audio.Hot.Listeners, versus.HotVersusRandomInit["HR@50"].Count);
+            Assert.NotNull(saved.Single(r => r is { Model: "shallow-net", Backend: Backend }).HotVersusRandomInit);
+            Assert.All(saved.Where(r => r.Model is "pop" or "knn" || r.Backend == RecommenderPair.RandomInit),
+                r => Assert.Null(r.HotVersusRandomInit));
             var checkpoints = await db.TrainedModels.ToListAsync(Ct);
             Assert.Equal(6, checkpoints.Count);
             Assert.All(checkpoints, c => Assert.True(Directory.Exists(Path.Combine(host.DataDirectory, c.CheckpointPath)), c.CheckpointPath));

@@ -21,7 +21,14 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
     {
         var hot = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.7628, 0.0570, 215), ["Recall@50"] = new(0.5304, 0.05, 215), ["NDCG@50"] = new(0.222, 0.0275, 215) };
         var cold = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(1, 0, 132), ["Recall@50"] = new(1, 0, 132), ["NDCG@50"] = new(0.5319, 0.0377, 132) };
-        var rows = new[] { new EvaluationRunRow("bert4rec", "musicnn-msd", hot, cold, 215, 132), new EvaluationRunRow("pop", "–", hot, null, 215, 0) };
+        // Against random init: a clear hot HR@50 gain, an NDCG@50 difference that could be chance.
+        var versus = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.074, 0.03, 215), ["Recall@50"] = new(0.02, 0.04, 215), ["NDCG@50"] = new(-0.005, 0.02, 215) };
+        var rows = new[]
+        {
+            new EvaluationRunRow("bert4rec", "musicnn-msd", hot, cold, 215, 132, versus, null),
+            new EvaluationRunRow("bert4rec", RecommenderPair.RandomInit, hot, cold, 215, 132),
+            new EvaluationRunRow("pop", "–", hot, null, 215, 0),
+        };
         var contexts = fixture.App.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>();
         await using (var db = await contexts.CreateDbContextAsync(Ct))
         {
@@ -47,6 +54,15 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
         Assert.Contains("musicnn-msd", html, StringComparison.Ordinal);
         Assert.Matches(@"0\.763</(span|b)><span[^>]*>±0\.057<", html);
         Assert.Matches(@"0\.532</(span|b)><span[^>]*>±0\.038<", html);
+        // The paired table: the audio row only, its clear gain in bold with the interval, the other plain; no cold
+        // differences were saved, so dashes.
+        string paired = html[html.IndexOf("data-testid=\"paired-table\"", StringComparison.Ordinal)..];
+        paired = paired[..paired.IndexOf("</table>", StringComparison.Ordinal)];
+        Assert.Matches(@"<b>\+0\.074</b><span[^>]*>\[\+0\.044, \+0\.104\]<", paired);
+        Assert.Matches(@"<span>-0\.005</span><span[^>]*>\[-0\.025, \+0\.015\]<", paired);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(paired, "<tr>.*?musicnn-msd", System.Text.RegularExpressions.RegexOptions.Singleline));
+        Assert.DoesNotContain("random init", paired[paired.IndexOf("<tbody>", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(paired, "<td[^>]*>–</td>"));
         // 33 cold tracks at K = 50: the page says why cold HR is 1.
         Assert.Contains("Only 33 cold tracks", html, StringComparison.Ordinal);
         // The bar chart draws the NDCGs (at most .53) scaled to read on whole ticks: an axis topped near 6, not 20.
