@@ -58,8 +58,8 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
         // differences were saved, so dashes.
         string paired = html[html.IndexOf("data-testid=\"paired-table\"", StringComparison.Ordinal)..];
         paired = paired[..paired.IndexOf("</table>", StringComparison.Ordinal)];
-        Assert.Matches(@"<b>\+0\.074</b><span[^>]*>\[\+0\.044, \+0\.104\]<", paired);
-        Assert.Matches(@"<span>-0\.005</span><span[^>]*>\[-0\.025, \+0\.015\]<", paired);
+        Assert.Matches(@"<b>\+0\.074</b><br\s*/?><span[^>]*>\[\+\.044, \+\.104\]<", paired);
+        Assert.Matches(@"<span>-0\.005</span><br\s*/?><span[^>]*>\[-\.025, \+\.015\]<", paired);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(paired, "<tr>.*?musicnn-msd", System.Text.RegularExpressions.RegexOptions.Singleline));
         Assert.DoesNotContain("random init", paired[paired.IndexOf("<tbody>", StringComparison.Ordinal)..], StringComparison.Ordinal);
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(paired, "<td[^>]*>–</td>"));
