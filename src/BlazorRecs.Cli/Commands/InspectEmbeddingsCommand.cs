@@ -60,5 +60,5 @@ internal static class InspectEmbeddingsCommand
     }
 
     private static string Fit(EmbeddingSpaceReport report, string descriptor) =>
-        report.Descriptors.FirstOrDefault(f => f.Descriptor == descriptor) is { } fit ? fit.RSquared.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+        report.RSquaredOf(descriptor)?.ToString("0.000", CultureInfo.InvariantCulture) ?? "–";
 }

@@ -15,10 +15,15 @@ namespace BlazorRecs.Core.Embeddings;
 /// <param name="EffectiveDimensions">See <see cref="EmbeddingSpace.EffectiveDimensions"/>.</param>
 /// <param name="Genre">Share of each track's nearest neighbours in its genre, and the share chance gives (tracks with a genre); null with fewer than two.</param>
 /// <param name="Album">The same for albums (tracks on an album); null with fewer than two.</param>
-/// <param name="Descriptors">A linear probe of each descriptor enough of the tracks have (<see cref="EmbeddingSpace.DescriptorNames"/> order).</param>
+/// <param name="Descriptors">A linear probe of each descriptor enough of the tracks have (<see cref="EmbeddingSpace.DescriptorNames"/> order),
+/// over the tracks every reported backend has a vector for, so that backends are compared on the same tracks.</param>
 public sealed record EmbeddingSpaceReport(
     string Backend, int Tracks, int Dimension, double EffectiveDimensions, (double Share, double Chance)? Genre, (double Share, double Chance)? Album,
-    IReadOnlyList<DescriptorFit> Descriptors);
+    IReadOnlyList<DescriptorFit> Descriptors)
+{
+    /// <summary>The probe's R² of <paramref name="descriptor"/>, or null where it was not measured.</summary>
+    public double? RSquaredOf(string descriptor) => Descriptors.FirstOrDefault(f => f.Descriptor == descriptor)?.RSquared;
+}
 
 /// <summary>How much of one track descriptor a space holds linearly: the out-of-fold R² of <see cref="LinearProbe"/>
 /// over the tracks that have the descriptor.</summary>
@@ -47,7 +52,7 @@ public static class EmbeddingSpace
     /// dimensions, 1 when all are copies of one. Computed without an eigendecomposition, as (tr R)² / ‖R‖²_F.
     /// Constant dimensions carry no variance and are left out. A sample's own noise pulls the ratio down as d nears n:
     /// n independent random vectors give about d / (1 + (d - 1) / (n - 1)), and never more than n - 1, so compare
-    /// backends on the same tracks (as the report does).
+    /// backends on the same tracks (the report's Tracks column says whether they are).
     /// </summary>
     public static double EffectiveDimensions(IReadOnlyList<float[]> vectors)
     {
@@ -117,25 +122,40 @@ public static class EmbeddingSpace
         IDbContextFactory<BlazorRecsDbContext> contexts, int neighbours, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // Only vectors of each backend's current version: stale ones of an older model are not part of its space.
-        var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.Version == e.Backend!.Version)
+        // Only vectors of each backend's current version: stale ones of an older model are not part of its space. In
+        // track order, so that the probe's folds do not depend on the order SQLite returns rows in.
+        var rows = await db.TrackEmbeddings.AsNoTracking().Where(e => e.Version == e.Backend!.Version).OrderBy(e => e.TrackId)
             .Select(e => new
             {
-                e.BackendId, e.Vector, e.Track!.Genre, e.Track.AlbumId,
+                e.BackendId, e.TrackId, e.Vector, e.Track!.Genre, e.Track.AlbumId,
                 Descriptors = new DescriptorValues(e.Track.TempoBpm, e.Track.Energy, e.Track.Brightness, e.Track.Acousticness),
             }).ToListAsync(cancellationToken);
+        var backends = rows.GroupBy(r => r.BackendId).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        // The probe's R² falls as tracks per dimension fall (LinearProbe), so every backend is probed on the same tracks:
+        // those all of them have a vector for (all of the catalog, unless one is still being embedded).
+        var shared = backends.Select(b => b.Select(r => r.TrackId).ToHashSet())
+            .Aggregate((HashSet<int>?)null, (all, next) => all is null ? next : [.. all.Intersect(next)]) ?? [];
         var reports = new List<EmbeddingSpaceReport>();
-        foreach (var backend in rows.GroupBy(r => r.BackendId).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var backend in backends)
         {
-            var sized = backend.Select(r => (Vector: EmbeddingStore.ToFloats(r.Vector), r.Genre, r.AlbumId, r.Descriptors)).ToList();
+            var sized = backend.Select(r => (Vector: EmbeddingStore.ToFloats(r.Vector), r.TrackId, r.Genre, r.AlbumId, r.Descriptors)).ToList();
             int dimension = sized[0].Vector.Length;
+            var probed = sized.Where(t => shared.Contains(t.TrackId)).ToList();
+            var fits = new List<DescriptorFit>();
+            foreach (var (name, of) in TrackDescriptors)
+            {
+                if (Probe(name, [.. probed.Select(t => (t.Vector, Value: of(t.Descriptors)))], cancellationToken) is { } fit)
+                {
+                    fits.Add(fit);
+                }
+            }
+
             reports.Add(new EmbeddingSpaceReport(
                 backend.Key, sized.Count, dimension,
                 sized.Count < 2 ? 0 : EffectiveDimensions([.. sized.Select(t => t.Vector)]),
                 Agreement(sized.Where(t => t.Genre is not null).Select(t => (t.Vector, t.Genre!)).ToList(), neighbours),
                 Agreement(sized.Where(t => t.AlbumId is not null).Select(t => (t.Vector, $"{t.AlbumId}")).ToList(), neighbours),
-                [.. TrackDescriptors.Select(d => Probe(d.Name, [.. sized.Select(t => (t.Vector, Value: d.Of(t.Descriptors)))]))
-                    .OfType<DescriptorFit>()]));
+                fits));
         }
 
         return reports;
@@ -145,12 +165,12 @@ public static class EmbeddingSpace
     private readonly record struct DescriptorValues(double? TempoBpm, double? Energy, double? Brightness, double? Acousticness);
 
     // The probe over the tracks with a value, when there are enough of them and the values vary; otherwise null.
-    private static DescriptorFit? Probe(string name, List<(float[] Vector, double? Value)> tracks)
+    private static DescriptorFit? Probe(string name, List<(float[] Vector, double? Value)> tracks, CancellationToken cancellationToken)
     {
         var known = tracks.Where(t => t.Value is not null).Select(t => (t.Vector, Value: t.Value!.Value)).ToList();
         return known.Count < 2 * LinearProbe.Folds || known.All(t => t.Value == known[0].Value)
             ? null
-            : new DescriptorFit(name, known.Count, LinearProbe.RSquared([.. known.Select(t => t.Vector)], [.. known.Select(t => t.Value)]));
+            : new DescriptorFit(name, known.Count, LinearProbe.RSquared([.. known.Select(t => t.Vector)], [.. known.Select(t => t.Value)], cancellationToken: cancellationToken));
     }
 
     /// <summary>An agreement as people read it: "0.968 (11.5x chance 0.084)"; a dash where there is none, or where no

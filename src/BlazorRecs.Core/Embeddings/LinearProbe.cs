@@ -17,7 +17,8 @@ namespace BlazorRecs.Core.Embeddings;
 /// <para>
 /// With few tracks per dimension the figure sits below what the space would give on many tracks (y = a + b + noise
 /// with R² 0.667 over 200 random dimensions read 0.477 from 500 tracks, 0.642 from 4,000 and 0.661 from 20,000), so
-/// compare backends on the same tracks, as the report does. 20,000 tracks of 200 dimensions take about a second.
+/// compare backends on the same tracks, as the report does. 20,000 tracks of 200 dimensions take about a second; the
+/// Gram matrices grow with the square of the dimension (MathNet's managed BLAS), so a 1,024-wide export takes longer.
 /// </para>
 /// </summary>
 public static class LinearProbe
@@ -33,7 +34,8 @@ public static class LinearProbe
     /// <param name="vectors">At least 2 x <see cref="Folds"/> vectors of one length.</param>
     /// <param name="targets">Finite values that are not all the same.</param>
     /// <param name="seed">Seeds the shuffle that deals tracks into folds.</param>
-    public static double RSquared(IReadOnlyList<float[]> vectors, IReadOnlyList<double> targets, int seed = 0)
+    /// <param name="cancellationToken">Stops between folds.</param>
+    public static double RSquared(IReadOnlyList<float[]> vectors, IReadOnlyList<double> targets, int seed = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(targets.Count, vectors.Count, nameof(targets));
         int n = vectors.Count;
@@ -60,12 +62,14 @@ public static class LinearProbe
         var folds = new FoldSums[Folds];
         for (int f = 0; f < Folds; f++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             folds[f] = FoldSums.Of(x, targets, [.. order.Where((_, i) => i % Folds == f)]);
         }
 
         double sse = 0;
         for (int outer = 0; outer < Folds; outer++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var training = FoldSums.Sum(folds.Where((_, f) => f != outer));
             double penalty = Penalties.MinBy(p => folds
                 .Select((fold, f) => (fold, f))

@@ -103,7 +103,7 @@ public sealed class EmbeddingSpaceTests
         await using var host = await TestHost.StartAsync();
         var store = host.Services.GetRequiredService<EmbeddingStore>();
         await store.UpsertBackendAsync(new BackendInfo("test", "test", 2, "v1", BackendStatus.Available, "", 16000, false), Ct);
-        // 30 tracks. Energy is the first value exactly; tempo (150 BPM, the simulator's 0.75) is known for 12 and
+        // 30 tracks. Energy is the first value exactly; tempo (60-100 BPM, the simulator's 0-1/3) is known for 12 and
         // unrelated to the vectors; brightness only for 9, too few for 5 folds of at least 2; acousticness for all, constant.
         var random = new Random(5);
         float[][] vectors = [.. Enumerable.Range(0, 30).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() })];
@@ -127,14 +127,26 @@ public sealed class EmbeddingSpaceTests
             await store.SaveAsync(tracks[i], "test", "v1", new AudioEmbedding(vectors[i], null), Ct);
         }
 
-        var report = Assert.Single(await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), 1, Ct));
+        // A second backend that has embedded only the first 20 tracks so far: both are probed on those 20, so that
+        // their R² compare; the first still reports its 30 tracks everywhere else.
+        await store.UpsertBackendAsync(new BackendInfo("partial", "test", 2, "v1", BackendStatus.Available, "", 16000, false), Ct);
+        for (int i = 0; i < 20; i++)
+        {
+            await store.SaveAsync(tracks[i], "partial", "v1", new AudioEmbedding([vectors[i][1], vectors[i][0]], null), Ct);
+        }
+
+        var reports = await EmbeddingSpace.ForCatalogAsync(host.Services.GetRequiredService<IDbContextFactory<BlazorRecsDbContext>>(), 1, Ct);
+        Assert.Equal(["partial", "test"], reports.Select(r => r.Backend));
+        var report = reports[1];
+        Assert.Equal((30, 20), (report.Tracks, reports[0].Tracks));
+        Assert.Equal(reports[0].RSquaredOf("energy")!.Value, report.RSquaredOf("energy")!.Value, 9); // the same columns, swapped
 
         Assert.Equal(["tempo", "energy"], report.Descriptors.Select(d => d.Descriptor));
         var tempo = report.Descriptors[0];
         Assert.Equal(12, tempo.Tracks);
         // Tempo on the simulator's scale, (bpm - 60) / 120, which a probe's R² does not depend on.
         double[] scaled = [.. Enumerable.Range(0, 12).Select(i => 10.0 * (i % 5) / 120)];
-        Assert.Equal(LinearProbe.RSquared(vectors[..12], scaled), tempo.RSquared, 9);
-        Assert.Equal((30, 1.0), (report.Descriptors[1].Tracks, Math.Round(report.Descriptors[1].RSquared, 3)));
+        Assert.Equal(LinearProbe.RSquared(vectors[..12], scaled, cancellationToken: Ct), tempo.RSquared, 9);
+        Assert.Equal((20, 1.0), (report.Descriptors[1].Tracks, Math.Round(report.Descriptors[1].RSquared, 3)));
     }
 }

@@ -4,6 +4,8 @@ namespace BlazorRecs.Core.Tests.Embeddings;
 
 public sealed class LinearProbeTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public void A_target_that_is_a_linear_function_of_the_vectors_is_read_exactly_whatever_the_columns_scales()
     {
@@ -12,7 +14,7 @@ public sealed class LinearProbeTests
         float[][] vectors = [.. Enumerable.Range(0, 200).Select(_ => new[] { (float)random.NextDouble(), 1000 * (float)random.NextDouble(), 0.001f * (float)random.NextDouble() })];
         double[] targets = [.. vectors.Select(v => 3.0 * v[0] - 2.0 * (v[1] / 1000) + 5)];
 
-        Assert.Equal(1, LinearProbe.RSquared(vectors, targets), 3);
+        Assert.Equal(1, LinearProbe.RSquared(vectors, targets, cancellationToken: Ct), 3);
     }
 
     [Fact]
@@ -24,7 +26,7 @@ public sealed class LinearProbeTests
         float[][] vectors = [.. Enumerable.Range(0, 100).Select(_ => Enumerable.Range(0, 40).Select(_ => (float)random.NextDouble()).ToArray())];
         double[] targets = [.. Enumerable.Range(0, 100).Select(_ => random.NextDouble())];
 
-        double r2 = LinearProbe.RSquared(vectors, targets);
+        double r2 = LinearProbe.RSquared(vectors, targets, cancellationToken: Ct);
 
         Assert.InRange(r2, -0.15, 0.05);
     }
@@ -35,11 +37,11 @@ public sealed class LinearProbeTests
         // y = x² over x symmetric about 0: perfectly determined by x, yet uncorrelated with it.
         float[][] vectors = [.. Enumerable.Range(-50, 101).Select(i => new[] { i / 50f })];
         double[] targets = [.. vectors.Select(v => (double)v[0] * v[0])];
-        Assert.InRange(LinearProbe.RSquared(vectors, targets), -0.1, 0.02);
+        Assert.InRange(LinearProbe.RSquared(vectors, targets, cancellationToken: Ct), -0.1, 0.02);
 
         // With x² among the columns, it is read.
         float[][] withSquare = [.. vectors.Select(v => new[] { v[0], v[0] * v[0] })];
-        Assert.Equal(1, LinearProbe.RSquared(withSquare, targets), 3);
+        Assert.Equal(1, LinearProbe.RSquared(withSquare, targets, cancellationToken: Ct), 3);
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed class LinearProbeTests
         float[][] vectors = [.. Enumerable.Range(0, 4000).Select(_ => new[] { (float)Gaussian(random) })];
         double[] targets = [.. vectors.Select(v => v[0] + Gaussian(random))];
 
-        Assert.InRange(LinearProbe.RSquared(vectors, targets), 0.46, 0.54);
+        Assert.InRange(LinearProbe.RSquared(vectors, targets, cancellationToken: Ct), 0.46, 0.54);
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class LinearProbeTests
         // Each fold holds 2 of the 0..9 and is predicted by the mean of the other 8, (45 − s) / 8 for a fold summing to
         // s, which misses the overall mean 4.5 by (s − 9) / 8. So SSE = SST + (9/32)·Σ(s − 9)² over the folds, and
         // R² = −(9/32)·Σ(s − 9)² / 82.5: never above 0, never below −(9/32)·160 / 82.5 (folds summing 1, 5, 9, 13, 17).
-        double[] r2 = [.. Enumerable.Range(0, 8).Select(seed => LinearProbe.RSquared(vectors, targets, seed))];
+        double[] r2 = [.. Enumerable.Range(0, 8).Select(seed => LinearProbe.RSquared(vectors, targets, seed, Ct))];
 
         Assert.All(r2, r => Assert.InRange(r, -9.0 / 32 * 160 / 82.5 - 1e-9, 1e-12));
         // The overall mean would give exactly 0 for every dealing; the others' mean does not.
@@ -76,11 +78,11 @@ public sealed class LinearProbeTests
         float[][] ten = [.. Enumerable.Range(0, 10).Select(i => new[] { (float)i })];
         double[] targets = [.. Enumerable.Range(0, 10).Select(i => (double)i)];
 
-        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten[..9], targets[..9]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbe.RSquared(ten, targets[..9]));
-        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten, [.. targets.Select(_ => 1.0)]));
-        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten, [.. targets[..9], double.NaN]));
-        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared([.. ten[..9], [1f, 2f]], targets));
+        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten[..9], targets[..9], cancellationToken: Ct));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbe.RSquared(ten, targets[..9], cancellationToken: Ct));
+        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten, [.. targets.Select(_ => 1.0)], cancellationToken: Ct));
+        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten, [.. targets[..9], double.NaN], cancellationToken: Ct));
+        Assert.Throws<ArgumentException>(() => LinearProbe.RSquared([.. ten[..9], [1f, 2f]], targets, cancellationToken: Ct));
     }
 
     private static double Gaussian(Random random) =>
