@@ -11,6 +11,7 @@ public sealed record CurvePoint(string Series, double X, double Y);
 public sealed record JobSnapshot(
     long Id,
     string Kind,
+    string? Parameters,
     JobState State,
     double Progress,
     string? Message,
@@ -25,7 +26,7 @@ public sealed record JobSnapshot(
 
     internal static JobSnapshot From(Job job) => From(job, JobCurves.Parse(job.CurveJson));
 
-    internal static JobSnapshot From(Job job, IReadOnlyList<CurvePoint> curve) => new(job.Id, job.Kind, job.State,
+    internal static JobSnapshot From(Job job, IReadOnlyList<CurvePoint> curve) => new(job.Id, job.Kind, job.ParametersJson, job.State,
         job.Progress, job.Message, job.Error, job.CreatedAt, job.StartedAt, job.FinishedAt, curve);
 }
 
@@ -42,10 +43,11 @@ public interface IJobHandler
     /// their own forms rather than a plain "start" button.</summary>
     bool RequiresParameters => false;
 
-    /// <summary>Whether a running job of this kind can be asked to finish early and keep what it has (a training job
-    /// stops after its current epoch with the best weights so far, then saves them as it would have at the end). Such
-    /// a handler reads the request from <see cref="JobControl.FinishEarly"/>.</summary>
-    bool CanFinishEarly => false;
+    /// <summary>Whether a running job of this kind with these parameters can be asked to finish early and keep what it
+    /// has: a training job stops after its current epoch and saves what it learned as it would have at the end (a
+    /// validated model its best weights so far, the contrastive CNN its last). Such a handler reads the request from
+    /// <see cref="JobControl.FinishEarly"/>.</summary>
+    bool CanFinishEarly(string? parametersJson) => false;
 
     /// <summary>Job kinds to queue (with default parameters) after this one succeeds: new tracks get embedded.</summary>
     IReadOnlyList<string> FollowUps => [];

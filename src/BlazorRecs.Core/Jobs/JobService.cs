@@ -21,14 +21,16 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     // and its second turn would briefly read as running (cancellable) after it had ended.
     private readonly ConcurrentDictionary<long, byte> _queued = new();
     // Handlers are scoped (one per run); their kinds are read once from a throwaway scope.
-    private readonly Lazy<(HashSet<string> All, string[] Plain, HashSet<string> Finishing)> _kinds = new(() =>
+    private readonly Lazy<(HashSet<string> All, string[] Plain)> _kinds = new(() =>
     {
         using var scope = scopes.CreateScope();
         var handlers = scope.ServiceProvider.GetServices<IJobHandler>().ToList();
         return (handlers.Select(h => h.Kind).ToHashSet(StringComparer.Ordinal),
-            handlers.Where(h => !h.RequiresParameters).Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal).ToArray(),
-            handlers.Where(h => h.CanFinishEarly).Select(h => h.Kind).ToHashSet(StringComparer.Ordinal));
+            handlers.Where(h => !h.RequiresParameters).Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal).ToArray());
     });
+
+    // Whether each job can finish early, asked of its handler once (a job's kind and parameters never change).
+    private readonly ConcurrentDictionary<long, bool> _canFinishEarly = new();
 
     /// <summary>Raised after a job is queued, progresses, or ends. Handlers must be quick and must not throw.</summary>
     public event Action<JobSnapshot>? Changed;
@@ -41,8 +43,12 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     /// <summary>The job kinds that can start with default parameters.</summary>
     public IReadOnlyList<string> KindsWithoutParameters => _kinds.Value.Plain;
 
-    /// <summary>The job kinds that can be asked to finish early (<see cref="IJobHandler.CanFinishEarly"/>).</summary>
-    public IReadOnlyCollection<string> KindsThatFinishEarly => _kinds.Value.Finishing;
+    /// <summary>Whether <paramref name="job"/> can be asked to finish early (<see cref="IJobHandler.CanFinishEarly"/>).</summary>
+    public bool CanFinishEarly(JobSnapshot job) => _canFinishEarly.GetOrAdd(job.Id, _ =>
+    {
+        using var scope = scopes.CreateScope();
+        return scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Kind == job.Kind)?.CanFinishEarly(job.Parameters) ?? false;
+    });
 
     /// <summary>Queues a job of <paramref name="kind"/>; returns its snapshot.</summary>
     /// <exception cref="ArgumentException">No handler runs jobs of that kind.</exception>
@@ -77,8 +83,15 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     {
         if (_running.TryGetValue(id, out var running))
         {
-            await running.Cancel.CancelAsync();
-            return true;
+            try
+            {
+                await running.Cancel.CancelAsync();
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false; // it ended while we looked
+            }
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -110,7 +123,7 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
             return FinishEarlyOutcome.NotRunning;
         }
 
-        if (!KindsThatFinishEarly.Contains(job.Kind))
+        if (!CanFinishEarly(job))
         {
             return FinishEarlyOutcome.NotSupported;
         }

@@ -73,7 +73,7 @@ internal sealed class EarlyStopping : IDisposable
             : $", no improvement for {_sinceBest} epochs";
         progress?.Report(new TrainingProgress((double)epoch / _maxEpochs, epoch,
             FormattableString.Invariant($"epoch {epoch}: loss {loss:0.0000}{(score is { } v ? $", validation {_metric} {v:0.0000} (best {_bestScore:0.0000})" : "")}{why}"),
-            loss, score));
+            loss, score, asked));
         return stop;
     }
 

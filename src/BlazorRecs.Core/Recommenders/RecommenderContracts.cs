@@ -122,7 +122,9 @@ public sealed record TrainingData(
 /// <param name="Message">A line for people.</param>
 /// <param name="TrainLoss">The mean training loss of the epoch just finished, or null mid-epoch.</param>
 /// <param name="ValidationScore">The validation metric after the epoch just finished, or null.</param>
-public readonly record struct TrainingProgress(double Fraction, int Epoch, string Message, double? TrainLoss = null, double? ValidationScore = null);
+/// <param name="FinishedOnRequest">Training ends after this epoch because someone asked it to finish early.</param>
+public readonly record struct TrainingProgress(double Fraction, int Epoch, string Message, double? TrainLoss = null, double? ValidationScore = null,
+    bool FinishedOnRequest = false);
 
 /// <summary>
 /// A recommender whose items are audio vectors (no per-item parameters): its item set can be replaced after training,

@@ -52,8 +52,12 @@ internal sealed class TrainingToJobProgress(IProgress<JobProgress> job, string l
     /// <summary>The curve quantity of validation points.</summary>
     public const string Validation = "validation";
 
+    /// <summary>Whether the trainer ended on a request to finish early (not at its own stopping point).</summary>
+    public bool FinishedOnRequest { get; private set; }
+
     public void Report(TrainingProgress value)
     {
+        FinishedOnRequest |= value.FinishedOnRequest;
         var points = new List<CurvePoint>();
         if (value.TrainLoss is { } loss)
         {
@@ -71,7 +75,7 @@ internal sealed class TrainingToJobProgress(IProgress<JobProgress> job, string l
 
 /// <summary>The "train-recommender" job: trains one (model, backend) pair on the temporal split and saves it. Asked to
 /// finish early, an epoch-trained model (Shallow Net, BERT4Rec) stops after its current epoch and the best weights so
-/// far are evaluated and saved.</summary>
+/// far are evaluated and saved; popularity and KNN have no epochs, and such a job cannot be asked.</summary>
 public sealed class TrainRecommenderJob(RecommenderTraining training, JobControl control) : IJobHandler
 {
     /// <summary>The job kind.</summary>
@@ -86,7 +90,17 @@ public sealed class TrainRecommenderJob(RecommenderTraining training, JobControl
     public bool RequiresParameters => true;
 
     /// <inheritdoc />
-    public bool CanFinishEarly => true;
+    public bool CanFinishEarly(string? parametersJson)
+    {
+        try
+        {
+            return PairOf(parametersJson).Model is ShallowNet.ShallowNetRecommender.ModelId or Bert4Rec.Bert4RecRecommender.ModelId;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     /// <inheritdoc />
     public void CheckParameters(string? parametersJson) => RecommenderTraining.CheckPair(PairOf(parametersJson));
@@ -97,9 +111,10 @@ public sealed class TrainRecommenderJob(RecommenderTraining training, JobControl
         var pair = PairOf(parametersJson);
         progress.Report(new JobProgress(0, "splitting the listening log"));
         var split = await training.SplitAsync(new TemporalSplitSettings(), cancellationToken);
-        var result = await training.TrainAsync(split, pair, new TrainingToJobProgress(progress, pair.ToString()), null, cancellationToken,
-            control.FinishEarly);
-        string early = control.FinishEarly.IsCancellationRequested ? " (finished early on request)" : "";
+        var epochs = new TrainingToJobProgress(progress, pair.ToString());
+        var result = await training.TrainAsync(split, pair, epochs, null, cancellationToken, control.FinishEarly);
+        // Only when the request ended the training: one that came later (while it was evaluated or saved) changed nothing.
+        string early = epochs.FinishedOnRequest ? " (finished early on request)" : "";
         progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
             $"{pair}{early}: hot HR@50 {result.Hot["HR@50"]:0.0000}, NDCG@50 {result.Hot["NDCG@50"]:0.0000}{(result.Cold is { } c ? $"; cold HR@50 {c["HR@50"]:0.0000}" : "")}")));
     }

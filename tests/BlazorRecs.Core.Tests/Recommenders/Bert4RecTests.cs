@@ -52,6 +52,7 @@ public sealed class Bert4RecTests
         var only = Assert.Single(epochs);
         Assert.Equal(1, only.Epoch);
         Assert.EndsWith("finished early on request", only.Message, StringComparison.Ordinal);
+        Assert.True(only.FinishedOnRequest);
         // The model returned is the one validated: it scores the validation cases as that epoch did.
         double score = RankingEvaluator.Evaluate(model, data.Validation, [1], data.ValidationCandidates, cancellationToken: TestContext.Current.CancellationToken)["HR@1"];
         Assert.Equal(only.ValidationScore!.Value, score, 9);

@@ -60,7 +60,7 @@ public sealed class JobsApiTests : IAsyncDisposable
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
             var problem = await refused.Content.ReadFromJsonAsync<ProblemDetails>(Ct);
             Assert.Contains("cancel it instead", problem!.Detail, StringComparison.Ordinal);
-            Assert.Contains(FinishingJob.JobKind, problem.Detail, StringComparison.Ordinal);
+            Assert.Contains($"Job {waiting.Id} has nothing to keep part-way", problem.Detail, StringComparison.Ordinal);
         }
 
         Assert.Equal(JobState.Running, (await Jobs.GetAsync(waiting.Id, Ct))!.State);

@@ -23,7 +23,7 @@ internal sealed class FinishingJob(JobControl control) : IJobHandler
 
     public string Kind => JobKind;
 
-    public bool CanFinishEarly => true;
+    public bool CanFinishEarly(string? parametersJson) => true;
 
     public async Task RunAsync(string? parametersJson, IProgress<JobProgress> progress, CancellationToken cancellationToken)
     {

@@ -78,7 +78,7 @@ public static class AdminEndpoints
             {
                 FinishEarlyOutcome.Requested => TypedResults.Accepted($"/api/jobs/{id}"),
                 FinishEarlyOutcome.NotSupported => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot finish early",
-                    detail: $"Job {id} has nothing to keep part-way (only training jobs do: {string.Join(", ", service.KindsThatFinishEarly.Order())}); cancel it instead."),
+                    detail: $"Job {id} has nothing to keep part-way (only a training of Shallow Net, BERT4Rec or the contrastive CNN does); cancel it instead."),
                 _ => CatalogEndpoints.NotFound("running job", id),
             })
             .RequireAuthorization(AdminPolicy);
