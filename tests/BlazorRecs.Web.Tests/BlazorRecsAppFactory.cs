@@ -11,12 +11,16 @@ public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly string? _environment;
 
     /// <param name="settings">Configuration on top of the test defaults.</param>
     /// <param name="services">Services added to the app's own (for example a job handler a test controls).</param>
-    public BlazorRecsAppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="environment">The hosting environment; WebApplicationFactory's default is Development, where
+    /// ASP.NET Core behaves differently in places (error pages, request binding failures).</param>
+    public BlazorRecsAppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? environment = null)
     {
         _services = services;
+        _environment = environment;
         DataDirectory = Directory.CreateTempSubdirectory("blazorrecs-web-").FullName;
         _settings = new Dictionary<string, string?>
         {
@@ -40,6 +44,11 @@ public sealed class BlazorRecsAppFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (_environment is not null)
+        {
+            builder.UseEnvironment(_environment);
+        }
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

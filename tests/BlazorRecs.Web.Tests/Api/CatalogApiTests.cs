@@ -74,20 +74,6 @@ public sealed class CatalogApiTests(CatalogAppFixture fixture) : IClassFixture<C
         Assert.Equal((int)expected, problem.RootElement.GetProperty("status").GetInt32());
     }
 
-    [Theory]
-    [InlineData("/api/tracks?page=abc", "page", "abc")]
-    [InlineData("/api/tracks/1/similar?k=lots", "k", "lots")]
-    public async Task A_value_the_api_cannot_read_is_a_400_that_names_the_parameter_and_the_value(string url, string parameter, string value)
-    {
-        using var response = await _client.GetAsync(url, Ct);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-        string detail = problem.RootElement.GetProperty("detail").GetString()!;
-        Assert.Contains(parameter, detail, StringComparison.Ordinal);
-        Assert.Contains($"\"{value}\"", detail, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task An_unknown_page_address_shows_the_apps_not_found_page_with_a_404()
     {
