@@ -178,20 +178,31 @@ public sealed class UploadAnalyzer(
             CheckAudible(samples, rate);
         }
 
-        double seconds = WholeDuration(info, audio, heard);
+        double seconds = WholeDuration(info, audio, heard, DurationFromHeader(path, info));
         var results = await Task.WhenAll(available.Select(b =>
             Task.Run(() => AnalyzeWithAsync(b.Backend, b.Info, audio[b.Info.SampleRate], neighbours, heard, cancellationToken), cancellationToken)));
         return new UploadAnalysis(seconds, results, info.Codec);
     }
 
+    // Whether the announced duration is the file's own statement rather than ffmpeg's estimate: MP3 (and ADTS AAC)
+    // durations are estimated from the bitrate unless a header gives the frame count (Mp3Header); the containers
+    // uploads come in otherwise (FLAC, WAV, Ogg, MP4) state theirs.
+    private static bool DurationFromHeader(string path, MediaInfo info) => info.Codec switch
+    {
+        "mp3" => Mp3Header.GivesFrameCount(path),
+        "aac" => info.Format is not null && !info.Format.Contains("aac", StringComparison.Ordinal),
+        _ => true,
+    };
+
     /// <summary>
-    /// How long the upload really is. ffprobe reads an MP3's duration from its header or estimates it from the bitrate,
-    /// so a file cut off part-way still announces its full length. Decoded whole, the samples say how long it is: a
-    /// file that ends before half of what it announces is refused as truncated (its analysis would be of a fragment,
-    /// and as a track it would claim a length it cannot play); a smaller gap (a VBR estimate) takes the decoded length.
+    /// How long the upload really is. A file cut off part-way still announces its whole length where the length is
+    /// stated in a header (an MP3's Xing header, a WAV's data size, FLAC's sample count). Decoded whole, the samples say
+    /// how long it is: a file that ends before half of what its header states is refused as truncated (its analysis
+    /// would be of a fragment, and as a track it would claim a length it cannot play). Any other gap takes the decoded
+    /// length: ffmpeg's estimate for an MP3 without such a header can be off by half or more for variable bitrates.
     /// Heard as excerpts, the probed length stands: the excerpts' own length check has passed.
     /// </summary>
-    private static double WholeDuration(MediaInfo info, IReadOnlyDictionary<int, float[]> audio, string? heardAsExcerpts)
+    private static double WholeDuration(MediaInfo info, IReadOnlyDictionary<int, float[]> audio, string? heardAsExcerpts, bool fromHeader)
     {
         double announced = info.Duration.TotalSeconds;
         if (heardAsExcerpts is not null || audio.Count == 0)
@@ -200,7 +211,7 @@ public sealed class UploadAnalyzer(
         }
 
         double decoded = audio.Min(a => a.Value.Length / (double)a.Key);
-        if (decoded < 0.5 * announced && announced - decoded > 2)
+        if (fromHeader && decoded < 0.5 * announced && announced - decoded > 2)
         {
             throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture,
                 $"The audio ends after {decoded:0.0} s, though the file announces {announced:0.0} s: it looks truncated. Upload the complete file."));

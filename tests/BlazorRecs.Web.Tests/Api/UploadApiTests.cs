@@ -52,6 +52,26 @@ public sealed class UploadApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_variable_bitrate_mp3_without_a_length_header_is_heard_whole_and_given_its_real_length()
+    {
+        // 3 s of silence then 2 s of stereo noise, VBR with no Xing header: ffmpeg estimates the length from the first
+        // (silent, 32 kbit/s) frame, over 13 s. Nothing is missing, so it is not refused as truncated.
+        string path = Path.Combine(_work, "vbr.mp3");
+        await _app.Services.GetRequiredService<Ffmpeg>().RunAsync(
+            ["-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo:d=3", "-f", "lavfi", "-i", "anoisesrc=d=2:c=white:a=0.5:r=44100",
+             "-filter_complex", "[1]aformat=channel_layouts=stereo[n];[0][n]concat=n=2:v=0:a=1", "-c:a", "libmp3lame", "-q:a", "0", "-write_xing", "0", path], Ct);
+        Assert.False(Core.Media.Mp3Header.GivesFrameCount(path));
+        Assert.True((await _app.Services.GetRequiredService<Ffmpeg>().ProbeAsync(path, Ct)).Duration.TotalSeconds > 10, "the estimate this test is about");
+
+        using var response = await PostAsync(path, "vbr.mp3");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.InRange(json.RootElement.GetProperty("durationSeconds").GetDouble(), 4.8, 5.3);
+        AssertNothingLeftBehind();
+    }
+
+    [Fact]
     public async Task A_one_second_clip_is_padded_for_musicnn_and_says_so()
     {
         string clip = await MakeAsync("short.mp3", "sine=frequency=300:duration=1");
