@@ -126,7 +126,8 @@ internal static class EvaluateCommand
         if (paired is { Count: > 0 })
         {
             // Below the table: does audio help? Each audio model against its own random init, on the same listeners.
-            table += "\nPaired against the same model's random init, on the same listeners (mean difference [95% interval]; bold: the interval excludes 0):\n\n"
+            table += "\nPaired against the same model's random init, on the same listeners (mean difference [95% interval]; bold: it holds "
+                     + "for its column, the rows of one split at one metric, after Holm's correction):\n\n"
                      + EvaluationReport.PairedMarkdown(paired);
         }
 

@@ -79,27 +79,40 @@ public static class EvaluationReport
 
     /// <summary>
     /// A Markdown table of paired differences from a baseline on the same listeners (<see cref="PairedComparison"/>):
-    /// one line per row, each metric as the mean difference and its 95% interval, in bold where the interval excludes 0.
+    /// one line per row, each metric as the mean difference and its 95% interval, in bold where it holds for its
+    /// column (the rows of one split at one metric) after Holm's correction (<see cref="PairedComparison.HoldAfterHolm"/>).
     /// </summary>
     public static string PairedMarkdown(IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
     {
         var metrics = rows.SelectMany(r => r.Difference.Keys).Distinct().Order(MetricOrder.Instance).ToList();
+        var holds = new HashSet<(int Row, string Metric)>();
+        foreach (string metric in metrics)
+        {
+            foreach (var split in rows.Select((r, i) => (r, i)).Where(t => t.r.Difference.ContainsKey(metric)).GroupBy(t => t.r.Split))
+            {
+                var family = split.ToList();
+                bool[] held = PairedComparison.HoldAfterHolm([.. family.Select(t => t.r.Difference[metric])]);
+                holds.UnionWith(family.Where((_, k) => held[k]).Select(t => (t.i, metric)));
+            }
+        }
+
         var text = new StringBuilder();
         text.Append("| model | split | ").AppendJoin(" | ", metrics.Select(m => $"Δ {m}")).Append(" |\n");
         text.Append("|---|---|").Append(string.Concat(metrics.Select(_ => "---:|"))).Append('\n');
-        foreach (var (name, split, difference) in rows)
+        for (int i = 0; i < rows.Count; i++)
         {
+            var (name, split, difference) = rows[i];
             text.Append(CultureInfo.InvariantCulture, $"| {name} | {split} | ");
-            text.AppendJoin(" | ", metrics.Select(m => difference.TryGetValue(m, out var d) ? Signed(d) : "")).Append(" |\n");
+            text.AppendJoin(" | ", metrics.Select(m => difference.TryGetValue(m, out var d) ? Signed(d, holds.Contains((i, m))) : "")).Append(" |\n");
         }
 
         return text.ToString();
     }
 
-    private static string Signed(MeanWithInterval d)
+    private static string Signed(MeanWithInterval d, bool holds)
     {
         string text = string.Create(CultureInfo.InvariantCulture, $"{d.Mean:+0.0000;-0.0000;0.0000} [{d.Lower:+0.0000;-0.0000;0.0000}, {d.Upper:+0.0000;-0.0000;0.0000}]");
-        return PairedComparison.Clear(d) ? $"**{text}**" : text;
+        return holds ? $"**{text}**" : text;
     }
 
     /// <summary>HR, Recall, NDCG, then by K numerically (so HR@5 comes before HR@10).</summary>

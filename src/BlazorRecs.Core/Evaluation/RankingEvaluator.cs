@@ -14,8 +14,9 @@ public sealed record EvaluationCase(int User, int[] History, int[] Relevant, int
 /// <param name="Listeners">How many listeners were evaluated.</param>
 /// <param name="PerListener">Each metric's value for each listener, in the order of the cases evaluated, for paired
 /// comparisons of two models on the same listeners (<see cref="PairedComparison"/>); kept in memory, not saved.</param>
+/// <param name="Users">The listener (user index) of each of those values, in the same order.</param>
 public sealed record EvaluationResult(IReadOnlyDictionary<string, MeanWithInterval> Metrics, int Listeners,
-    IReadOnlyDictionary<string, double[]>? PerListener = null)
+    IReadOnlyDictionary<string, double[]>? PerListener = null, int[]? Users = null)
 {
     /// <summary>One metric's mean, or NaN when it was not computed.</summary>
     public double this[string metric] => Metrics.TryGetValue(metric, out var m) ? m.Mean : double.NaN;
@@ -78,7 +79,7 @@ public static class RankingEvaluator
         }
 
         return new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), cases.Count,
-            values.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
+            values.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), [.. cases.Select(c => c.User)]);
     }
 
     /// <summary>

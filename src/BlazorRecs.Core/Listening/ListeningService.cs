@@ -139,9 +139,10 @@ public sealed class ListeningService(IDbContextFactory<BlazorRecsDbContext> cont
             return PlayResult.Rejected(PlayRejection.Invalid, "startedAt lies in the future.");
         }
 
-        // Nobody heard a track before it came out (a wrong clock, a date typed by hand): such a play would sit in the
-        // training months of every temporal split and teach the models a history that never was.
-        if (startedAt < track.ReleasedAt - TimeSpan.FromMinutes(1))
+        // Nobody heard a track before it came out (a date typed by hand, a clock years off): such a play would sit in
+        // the training months of every temporal split and teach the models a history that never was. A day of slack:
+        // an upload is released at the server's "now", and a browser's clock may run behind it.
+        if (startedAt < track.ReleasedAt - TimeSpan.FromDays(1))
         {
             return PlayResult.Rejected(PlayRejection.Invalid,
                 $"startedAt {startedAt:u} lies before the track was released ({track.ReleasedAt:u}).");

@@ -82,6 +82,26 @@ public sealed class RankingEvaluatorTests
 
         Assert.Throws<ArgumentException>(() => PairedComparison.Versus(three, four));
         Assert.Throws<ArgumentException>(() => PairedComparison.Versus(four with { PerListener = null }, four));
+        // As many listeners, but not the same ones (or not in the same order): refused, never paired by position.
+        var others = Result(new() { ["HR@10"] = [1, 0, 1, 1] }, users: [0, 1, 3, 2]);
+        Assert.Throws<ArgumentException>(() => PairedComparison.Versus(four, others));
+    }
+
+    [Fact]
+    public void Holm_keeps_a_difference_for_its_family_only_while_its_p_value_clears_the_stepped_threshold()
+    {
+        // Standard errors of 0.1 (half-widths 0.196): z = mean / 0.1.
+        static MeanWithInterval D(double mean) => new(mean, 0.196, 100);
+
+        // p = .0027 (z 3), .0124 (z 2.5), .0455 (z 2): below .05/3, .05/2 and .05 in turn, so all three hold.
+        Assert.Equal([true, true, true], PairedComparison.HoldAfterHolm([D(0.3), D(0.2), D(-0.25)]));
+        // Alone, z 2 would look clear (p .0455); beside a z of 1 (p .317) it must clear .025 first, and does not.
+        Assert.True(PairedComparison.Clear(D(0.2)));
+        Assert.Equal([false, false], PairedComparison.HoldAfterHolm([D(0.1), D(0.2)]));
+        // The first failure ends the family: z 3 holds, then z 2.2 (p .0278 > .025) fails, and so does z 2.1 after it.
+        Assert.Equal([true, false, false], PairedComparison.HoldAfterHolm([D(0.3), D(0.22), D(0.21)]));
+        // No spread: a non-zero difference holds, a zero one does not.
+        Assert.Equal([true, false], PairedComparison.HoldAfterHolm([new(0.01, 0, 139), new(0, 0, 139)]));
     }
 
     [Fact]
@@ -97,8 +117,9 @@ public sealed class RankingEvaluatorTests
             "| bert4rec/musicnn-msd | hot | **+0.0740 [+0.0440, +0.1040]** | -0.0050 [-0.0250, +0.0150] |\n", table);
     }
 
-    private static EvaluationResult Result(Dictionary<string, double[]> values) =>
-        new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), values.First().Value.Length, values);
+    private static EvaluationResult Result(Dictionary<string, double[]> values, int[]? users = null) =>
+        new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), values.First().Value.Length, values,
+            users ?? [.. Enumerable.Range(0, values.First().Value.Length)]);
 
     private sealed class FixedScores(int items) : IRecommender
     {
