@@ -70,7 +70,7 @@ public interface IJobHandler
 public sealed class JobControl
 {
     /// <summary>Signalled when someone asks the running job to finish early (<see cref="JobService.FinishEarlyAsync"/>);
-    /// never signalled outside a job, or for a kind that cannot finish early.</summary>
+    /// never signalled outside a job, or for a job that cannot finish early.</summary>
     public CancellationToken FinishEarly { get; internal set; }
 }
 
@@ -83,7 +83,7 @@ public enum FinishEarlyOutcome
     /// <summary>No such job is running (it is queued, has ended, or does not exist).</summary>
     NotRunning,
 
-    /// <summary>The job runs, but its kind has nothing to keep part-way: cancel it instead.</summary>
+    /// <summary>The job runs, but has nothing to keep part-way (no epochs to stop between): cancel it instead.</summary>
     NotSupported,
 }
 

@@ -110,7 +110,7 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     }
 
     /// <summary>Asks a running job to finish early and keep what it has (<see cref="IJobHandler.CanFinishEarly"/>): a
-    /// training job ends after its current epoch, with the best weights so far, and saves them.</summary>
+    /// training job ends after its current epoch and saves what it learned.</summary>
     public async Task<FinishEarlyOutcome> FinishEarlyAsync(long id, CancellationToken cancellationToken = default)
     {
         if (!_running.TryGetValue(id, out var running))
