@@ -32,9 +32,13 @@ internal static class EvaluateCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write {model: {metric: mean}} here" };
         var csv = new Option<FileInfo?>("--csv") { Description = "Write one line per model and metric, with 95% intervals" };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Write the Markdown table here" };
+        var pairedCsv = new Option<FileInfo?>("--paired-csv")
+        {
+            Description = "catalog only: write each audio model's paired difference from its random init here, one line per metric, with 95% intervals and whether it holds after Holm's correction",
+        };
         var command = new Command("evaluate", "Train and evaluate recommenders with full ranking; reports HR, Recall and NDCG at 5, 10, 20 and 50")
         {
-            dataset, models, backends, json, csv, markdown,
+            dataset, models, backends, json, csv, markdown, pairedCsv,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
@@ -54,6 +58,7 @@ internal static class EvaluateCommand
             {
                 var (table, paired) = await EvaluateCatalogAsync(host, modelIds, List(parse.GetValue(backends)), ct);
                 await ReportAsync(table, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(markdown), ct, paired);
+                await WriteAsync(parse.GetValue(pairedCsv), EvaluationReport.PairedCsv(paired), ct);
                 await host.StopAsync(ct);
                 return 0;
             }

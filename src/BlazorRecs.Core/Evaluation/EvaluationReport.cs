@@ -85,17 +85,7 @@ public static class EvaluationReport
     public static string PairedMarkdown(IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
     {
         var metrics = rows.SelectMany(r => r.Difference.Keys).Distinct().Order(MetricOrder.Instance).ToList();
-        var holds = new HashSet<(int Row, string Metric)>();
-        foreach (string metric in metrics)
-        {
-            foreach (var split in rows.Select((r, i) => (r, i)).Where(t => t.r.Difference.ContainsKey(metric)).GroupBy(t => t.r.Split))
-            {
-                var family = split.ToList();
-                bool[] held = PairedComparison.HoldAfterHolm([.. family.Select(t => t.r.Difference[metric])]);
-                holds.UnionWith(family.Where((_, k) => held[k]).Select(t => (t.i, metric)));
-            }
-        }
-
+        var holds = HoldsByColumn(rows);
         var text = new StringBuilder();
         text.Append("| model | split | ").AppendJoin(" | ", metrics.Select(m => $"Δ {m}")).Append(" |\n");
         text.Append("|---|---|").Append(string.Concat(metrics.Select(_ => "---:|"))).Append('\n');
@@ -107,6 +97,44 @@ public static class EvaluationReport
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The paired differences as CSV, one line per (row, metric): model (<c>model/backend</c>), split, metric, the mean
+    /// difference, its 95% interval, the listeners, and whether it holds for its column after Holm's correction.
+    /// </summary>
+    public static string PairedCsv(IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
+    {
+        var holds = HoldsByColumn(rows);
+        var text = new StringBuilder("model,split,metric,difference,ci_lower,ci_upper,listeners,holds_after_holm\n");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            foreach (var (metric, d) in rows[i].Difference.OrderBy(kv => kv.Key, MetricOrder.Instance))
+            {
+                text.Append(CultureInfo.InvariantCulture,
+                    $"{rows[i].Name},{rows[i].Split},{metric},{d.Mean:0.######},{d.Lower:0.######},{d.Upper:0.######},{d.Count},{(holds.Contains((i, metric)) ? "true" : "false")}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    // Which (row, metric) differences hold for their column, the rows of one split at one metric, after Holm's correction.
+    private static HashSet<(int Row, string Metric)> HoldsByColumn(
+        IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
+    {
+        var holds = new HashSet<(int Row, string Metric)>();
+        foreach (string metric in rows.SelectMany(r => r.Difference.Keys).Distinct())
+        {
+            foreach (var split in rows.Select((r, i) => (r, i)).Where(t => t.r.Difference.ContainsKey(metric)).GroupBy(t => t.r.Split))
+            {
+                var family = split.ToList();
+                bool[] held = PairedComparison.HoldAfterHolm([.. family.Select(t => t.r.Difference[metric])]);
+                holds.UnionWith(family.Where((_, k) => held[k]).Select(t => (t.i, metric)));
+            }
+        }
+
+        return holds;
     }
 
     private static string Signed(MeanWithInterval d, bool holds)

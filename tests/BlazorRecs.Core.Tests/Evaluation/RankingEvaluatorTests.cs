@@ -117,6 +117,24 @@ public sealed class RankingEvaluatorTests
             "| bert4rec/musicnn-msd | hot | **+0.0740 [+0.0440, +0.1040]** | -0.0050 [-0.0250, +0.0150] |\n", table);
     }
 
+    [Fact]
+    public void The_paired_csv_has_a_line_a_metric_with_its_interval_and_whether_it_holds_for_its_column()
+    {
+        // Two rows of one split: HR@50 +.074 (z 4.8) holds beside +.006; Recall@50 +.02 (p .039) would look clear
+        // alone but does not beside 0.
+        var first = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.074, 0.03, 215), ["Recall@50"] = new(0.02, 0.019, 215) };
+        var second = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.006, 0.05, 215), ["Recall@50"] = new(0, 0.05, 215) };
+
+        string csv = EvaluationReport.PairedCsv([("bert4rec/musicnn-msd", "hot", first), ("bert4rec/mfcc", "hot", second)]);
+
+        Assert.Equal(
+            "model,split,metric,difference,ci_lower,ci_upper,listeners,holds_after_holm\n" +
+            "bert4rec/musicnn-msd,hot,HR@50,0.074,0.044,0.104,215,true\n" +
+            "bert4rec/musicnn-msd,hot,Recall@50,0.02,0.001,0.039,215,false\n" +
+            "bert4rec/mfcc,hot,HR@50,0.006,-0.044,0.056,215,false\n" +
+            "bert4rec/mfcc,hot,Recall@50,0,-0.05,0.05,215,false\n", csv);
+    }
+
     private static EvaluationResult Result(Dictionary<string, double[]> values, int[]? users = null) =>
         new(values.ToDictionary(kv => kv.Key, kv => MeanWithInterval.Of(kv.Value)), values.First().Value.Length, values,
             users ?? [.. Enumerable.Range(0, values.First().Value.Length)]);
