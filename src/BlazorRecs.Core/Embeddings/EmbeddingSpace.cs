@@ -141,14 +141,7 @@ public static class EmbeddingSpace
             var sized = backend.Select(r => (Vector: EmbeddingStore.ToFloats(r.Vector), r.TrackId, r.Genre, r.AlbumId, r.Descriptors)).ToList();
             int dimension = sized[0].Vector.Length;
             var probed = sized.Where(t => shared.Contains(t.TrackId)).ToList();
-            var fits = new List<DescriptorFit>();
-            foreach (var (name, of) in TrackDescriptors)
-            {
-                if (Probe(name, [.. probed.Select(t => (t.Vector, Value: of(t.Descriptors)))], cancellationToken) is { } fit)
-                {
-                    fits.Add(fit);
-                }
-            }
+            var fits = Probe([.. probed.Select(t => t.Vector)], [.. probed.Select(t => t.Descriptors)], cancellationToken);
 
             reports.Add(new EmbeddingSpaceReport(
                 backend.Key, sized.Count, dimension,
@@ -164,13 +157,29 @@ public static class EmbeddingSpace
     // A track's descriptors as stored (Catalog/CatalogEntities.cs), null where unknown.
     private readonly record struct DescriptorValues(double? TempoBpm, double? Energy, double? Brightness, double? Acousticness);
 
-    // The probe over the tracks with a value, when there are enough of them and the values vary; otherwise null.
-    private static DescriptorFit? Probe(string name, List<(float[] Vector, double? Value)> tracks, CancellationToken cancellationToken)
+    // Each descriptor's probe over the tracks that have it, where there are enough of them and its values vary, in
+    // descriptor order. Descriptors known for the same tracks (all four, for the seed catalog) are probed together,
+    // sharing the folds' Gram matrices and solves: the cost of a wide export is in those.
+    private static List<DescriptorFit> Probe(List<float[]> vectors, List<DescriptorValues> descriptors, CancellationToken cancellationToken)
     {
-        var known = tracks.Where(t => t.Value is not null).Select(t => (t.Vector, Value: t.Value!.Value)).ToList();
-        return known.Count < 2 * LinearProbe.Folds || known.All(t => t.Value == known[0].Value)
-            ? null
-            : new DescriptorFit(name, known.Count, LinearProbe.RSquared([.. known.Select(t => t.Vector)], [.. known.Select(t => t.Value)], cancellationToken: cancellationToken));
+        var probes = TrackDescriptors
+            .Select(d => (d.Name, Values: descriptors.Select(d.Of).ToArray()))
+            .Select(d => (d.Name, d.Values, Known: Enumerable.Range(0, d.Values.Length).Where(i => d.Values[i] is not null).ToArray()))
+            .Where(d => d.Known.Length >= 2 * LinearProbe.Folds && d.Known.Select(i => d.Values[i]).Distinct().Count() > 1)
+            .ToList();
+        var fits = new Dictionary<string, DescriptorFit>();
+        foreach (var group in probes.GroupBy(p => string.Join(',', p.Known)))
+        {
+            int[] known = group.First().Known;
+            double[] r2 = LinearProbe.RSquared([.. known.Select(i => vectors[i])],
+                [.. group.Select(p => (IReadOnlyList<double>)[.. known.Select(i => p.Values[i]!.Value)])], cancellationToken: cancellationToken);
+            foreach (var (probe, value) in group.Zip(r2))
+            {
+                fits[probe.Name] = new DescriptorFit(probe.Name, known.Length, value);
+            }
+        }
+
+        return [.. TrackDescriptors.Where(d => fits.ContainsKey(d.Name)).Select(d => fits[d.Name])];
     }
 
     /// <summary>An agreement as people read it: "0.968 (11.5x chance 0.084)"; a dash where there is none, or where no

@@ -73,6 +73,22 @@ public sealed class LinearProbeTests
     }
 
     [Fact]
+    public void Targets_probed_together_get_what_each_gets_alone_each_with_its_own_penalty()
+    {
+        var random = new Random(4);
+        float[][] vectors = [.. Enumerable.Range(0, 300).Select(_ => Enumerable.Range(0, 20).Select(_ => (float)random.NextDouble()).ToArray())];
+        // One target read exactly (a small penalty wins), one mostly noise (a large one wins).
+        double[] exact = [.. vectors.Select(v => 2.0 * v[3] - v[7])];
+        double[] noisy = [.. vectors.Select(v => 0.1 * v[0] + random.NextDouble())];
+
+        double[] together = LinearProbe.RSquared(vectors, [exact, noisy], cancellationToken: Ct);
+
+        Assert.Equal(LinearProbe.RSquared(vectors, exact, cancellationToken: Ct), together[0], 9);
+        Assert.Equal(LinearProbe.RSquared(vectors, noisy, cancellationToken: Ct), together[1], 9);
+        Assert.True(together[0] > 0.99 && together[1] < 0.2, $"{together[0]}, {together[1]}");
+    }
+
+    [Fact]
     public void Bad_input_is_refused()
     {
         float[][] ten = [.. Enumerable.Range(0, 10).Select(i => new[] { (float)i })];
@@ -83,6 +99,7 @@ public sealed class LinearProbeTests
         Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten, [.. targets.Select(_ => 1.0)], cancellationToken: Ct));
         Assert.Throws<ArgumentException>(() => LinearProbe.RSquared(ten, [.. targets[..9], double.NaN], cancellationToken: Ct));
         Assert.Throws<ArgumentException>(() => LinearProbe.RSquared([.. ten[..9], [1f, 2f]], targets, cancellationToken: Ct));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbe.RSquared(ten, Array.Empty<IReadOnlyList<double>>(), cancellationToken: Ct));
     }
 
     private static double Gaussian(Random random) =>
