@@ -29,7 +29,8 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
             handlers.Where(h => !h.RequiresParameters).Select(h => h.Kind).Distinct().Order(StringComparer.Ordinal).ToArray());
     });
 
-    // Whether each job can finish early, asked of its handler once (a job's kind and parameters never change).
+    // Whether each running job can finish early, asked of its handler once (a job's kind and parameters never change);
+    // forgotten when the job ends, so the map holds the running jobs only.
     private readonly ConcurrentDictionary<long, bool> _canFinishEarly = new();
 
     /// <summary>Raised after a job is queued, progresses, or ends. Handlers must be quick and must not throw.</summary>
@@ -44,11 +45,22 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
     public IReadOnlyList<string> KindsWithoutParameters => _kinds.Value.Plain;
 
     /// <summary>Whether <paramref name="job"/> can be asked to finish early (<see cref="IJobHandler.CanFinishEarly"/>).</summary>
-    public bool CanFinishEarly(JobSnapshot job) => _canFinishEarly.GetOrAdd(job.Id, _ =>
+    public bool CanFinishEarly(JobSnapshot job)
     {
+        if (_canFinishEarly.TryGetValue(job.Id, out bool known))
+        {
+            return known;
+        }
+
         using var scope = scopes.CreateScope();
-        return scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Kind == job.Kind)?.CanFinishEarly(job.Parameters) ?? false;
-    });
+        bool can = scope.ServiceProvider.GetServices<IJobHandler>().FirstOrDefault(h => h.Kind == job.Kind)?.CanFinishEarly(job.Parameters) ?? false;
+        if (_running.ContainsKey(job.Id))
+        {
+            _canFinishEarly[job.Id] = can;
+        }
+
+        return can;
+    }
 
     /// <summary>Queues a job of <paramref name="kind"/>; returns its snapshot.</summary>
     /// <exception cref="ArgumentException">No handler runs jobs of that kind.</exception>
@@ -170,6 +182,8 @@ public sealed class JobService(IDbContextFactory<BlazorRecsDbContext> contexts, 
             running.Cancel.Dispose();
             running.Finish.Dispose();
         }
+
+        _canFinishEarly.TryRemove(id, out _);
     }
 
     /// <summary>A running job's two requests: stop and lose the work (<see cref="Cancel"/>), or finish early and keep it.</summary>
