@@ -80,12 +80,14 @@ public sealed class JobsPageTests : IAsyncLifetime
         _auth.SetAuthorized("admin").SetRoles(AdminEndpoints.AdminRole)
             .SetClaims(new Claim(AdminSessions.SessionClaim, _app.Services.GetRequiredService<AdminSessions>().Start()));
         var page = _ctx.Render<JobsPage>();
-        var training = await Jobs.EnqueueAsync(FinishingJob.JobKind, cancellationToken: Ct);
+        var training = await Jobs.EnqueueAsync(FinishingJob.JobKind, "{\"model\": \"bert4rec\"}", Ct);
         page.WaitForAssertion(() =>
         {
             var row = RowOf(page, training.Id);
             Assert.Contains("Running", row.TextContent, StringComparison.Ordinal);
             Assert.NotNull(row.QuerySelector("[data-testid=finish-early]"));
+            // What the job was asked to do shows under its kind.
+            Assert.Equal("{\"model\": \"bert4rec\"}", row.QuerySelector("[data-testid=job-parameters]")?.TextContent);
         }, Patience);
 
         // Found and clicked in one turn of the renderer: the page re-renders as jobs report, which renews handlers.
