@@ -27,7 +27,8 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
         var other = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.006, 0.05, 215), ["Recall@50"] = new(0, 0.05, 215), ["NDCG@50"] = new(0, 0.02, 215) };
         var rows = new[]
         {
-            new EvaluationRunRow("bert4rec", "musicnn-msd", hot, cold, 215, 132, versus, null),
+            new EvaluationRunRow("bert4rec", "musicnn-msd", hot, cold, 215, 132, versus,
+                new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0, 0, 132), ["Recall@50"] = new(0, 0, 132), ["NDCG@50"] = new(0.19, 0.05, 132) }),
             new EvaluationRunRow("bert4rec", "mfcc", hot, cold, 215, 132, other, null),
             new EvaluationRunRow("bert4rec", RecommenderPair.RandomInit, hot, cold, 215, 132),
             new EvaluationRunRow("pop", "–", hot, null, 215, 0),
@@ -57,15 +58,18 @@ public sealed class RecommendationPagesTests(CatalogAppFixture fixture) : IClass
         Assert.Contains("musicnn-msd", html, StringComparison.Ordinal);
         Assert.Matches(@"0\.763</(span|b)><span[^>]*>±0\.057<", html);
         Assert.Matches(@"0\.532</(span|b)><span[^>]*>±0\.038<", html);
-        // The paired table: the audio row only, its clear gain in bold with the interval, the other plain; no cold
-        // differences were saved, so dashes.
+        // The paired table: the audio rows only, a clear gain in bold with the interval, the others plain. Cold: with
+        // 33 cold tracks every list of 50 holds them all, so HR and Recall differ by 0 by construction and show a dash;
+        // NDCG shows; the second row saved no cold differences.
         string paired = html[html.IndexOf("data-testid=\"paired-table\"", StringComparison.Ordinal)..];
         paired = paired[..paired.IndexOf("</table>", StringComparison.Ordinal)];
         Assert.Matches(@"<b>\+0\.074</b><br\s*/?><span[^>]*>\[\+\.044, \+\.104\]<", paired);
         Assert.Matches(@"<span>-0\.005</span><br\s*/?><span[^>]*>\[-\.025, \+\.015\]<", paired);
         Assert.Matches(@"<span>\+0\.020</span><br\s*/?><span[^>]*>\[\+\.001, \+\.039\]<", paired);
         Assert.DoesNotContain("random init", paired[paired.IndexOf("<tbody>", StringComparison.Ordinal)..], StringComparison.Ordinal);
-        Assert.Equal(6, System.Text.RegularExpressions.Regex.Count(paired, "<td[^>]*>–</td>"));
+        Assert.Matches(@"<b>\+0\.190</b>", paired);
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(paired, "<td[^>]*>–</td>"));
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Count(paired, "title=\"every cold list of 50 holds all 33 cold tracks\""));
         // 33 cold tracks at K = 50: the page says why cold HR is 1.
         Assert.Contains("Only 33 cold tracks", html, StringComparison.Ordinal);
         // The bar chart draws the NDCGs (at most .53) scaled to read on whole ticks: an axis topped near 6, not 20.
