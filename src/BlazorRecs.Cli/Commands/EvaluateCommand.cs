@@ -108,24 +108,20 @@ internal static class EvaluateCommand
 
     // The evaluate job's work, in this process: every pair trained on the temporal split, saved as a run; with each
     // audio model's paired difference from its random init, where the run has one.
-    private static async Task<(List<EvaluationRow> Rows, List<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> Paired)>
+    private static async Task<(List<EvaluationRow> Rows, List<PairedRow> Paired)>
         EvaluateCatalogAsync(IHost host, string[]? models, string[]? backends, CancellationToken ct)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var job = scope.ServiceProvider.GetServices<BlazorRecs.Core.Jobs.IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
-        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(models, backends), new ConsoleProgress(), ct);
+        var (runId, results, saved) = await job.RunAsync(new EvaluateRecommendersParameters(models, backends), new ConsoleProgress(), ct);
         Console.Error.WriteLine($"saved as evaluation run {runId}");
         var rows = results.SelectMany(r => new[] { new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "hot", r.Hot) }
             .Concat(r.Cold is null ? [] : [new EvaluationRow(r.Pair.Model, r.Pair.BackendLabel, "cold", r.Cold)])).ToList();
-        var paired = EvaluationRunRow.Of(results).SelectMany(r =>
-            new[] { ("hot", r.HotVersusRandomInit), ("cold", r.ColdVersusRandomInit) }
-                .Where(d => d.Item2 is not null)
-                .Select(d => ($"{r.Model}/{r.Backend}", d.Item1, d.Item2!))).ToList();
-        return (rows, paired);
+        return (rows, [.. saved.SelectMany(r => r.PairedRows())]);
     }
 
     private static async Task ReportAsync(List<EvaluationRow> rows, FileInfo? json, FileInfo? csv, FileInfo? markdown, CancellationToken ct,
-        List<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)>? paired = null)
+        List<PairedRow>? paired = null)
     {
         string table = EvaluationReport.Markdown(rows);
         if (paired is { Count: > 0 })

@@ -18,6 +18,13 @@ public sealed record EvaluationRow(string Model, string? Backend, string Split, 
     public string Name => Backend is null ? Model : $"{Model}/{Backend}";
 }
 
+/// <summary>One model's paired difference from its baseline on one split (<see cref="PairedComparison"/>), as the
+/// paired tables print it.</summary>
+/// <param name="Name">The model, as <c>model/backend</c>.</param>
+/// <param name="Split">Which evaluation set (<c>hot</c>, <c>cold</c>).</param>
+/// <param name="Difference">Each metric's mean difference with its 95% interval.</param>
+public sealed record PairedRow(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference);
+
 /// <summary>Writes evaluation tables as JSON (means, keyed by row name), CSV (with interval bounds) and Markdown.</summary>
 public static class EvaluationReport
 {
@@ -82,7 +89,7 @@ public static class EvaluationReport
     /// one line per row, each metric as the mean difference and its 95% interval, in bold where it holds for its
     /// column (the rows of one split at one metric) after Holm's correction (<see cref="PairedComparison.HoldAfterHolm"/>).
     /// </summary>
-    public static string PairedMarkdown(IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
+    public static string PairedMarkdown(IReadOnlyList<PairedRow> rows)
     {
         var metrics = rows.SelectMany(r => r.Difference.Keys).Distinct().Order(MetricOrder.Instance).ToList();
         var holds = HoldsByColumn(rows);
@@ -103,7 +110,7 @@ public static class EvaluationReport
     /// The paired differences as CSV, one line per (row, metric): model (<c>model/backend</c>), split, metric, the mean
     /// difference, its 95% interval, the listeners, and whether it holds for its column after Holm's correction.
     /// </summary>
-    public static string PairedCsv(IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
+    public static string PairedCsv(IReadOnlyList<PairedRow> rows)
     {
         var holds = HoldsByColumn(rows);
         var text = new StringBuilder("model,split,metric,difference,ci_lower,ci_upper,listeners,holds_after_holm\n");
@@ -121,7 +128,7 @@ public static class EvaluationReport
 
     // Which (row, metric) differences hold for their column, the rows of one split at one metric, after Holm's correction.
     private static HashSet<(int Row, string Metric)> HoldsByColumn(
-        IReadOnlyList<(string Name, string Split, IReadOnlyDictionary<string, MeanWithInterval> Difference)> rows)
+        IReadOnlyList<PairedRow> rows)
     {
         var holds = new HashSet<(int Row, string Metric)>();
         foreach (string metric in rows.SelectMany(r => r.Difference.Keys).Distinct())

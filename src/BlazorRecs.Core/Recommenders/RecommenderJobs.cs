@@ -41,6 +41,19 @@ public sealed record EvaluationRunRow(string Model, string Backend, IReadOnlyDic
             randomInit is null ? null : PairedComparison.Versus(r.Hot, randomInit.Hot),
             randomInit?.Cold is { } coldBaseline && r.Cold is { } cold ? PairedComparison.Versus(cold, coldBaseline) : null);
     })];
+
+    /// <summary>This row's paired differences from its random init as the paired tables print them: hot, then cold,
+    /// each where there is one.</summary>
+    public IEnumerable<PairedRow> PairedRows()
+    {
+        foreach (var (split, difference) in new[] { ("hot", HotVersusRandomInit), ("cold", ColdVersusRandomInit) })
+        {
+            if (difference is not null)
+            {
+                yield return new PairedRow($"{Model}/{Backend}", split, difference);
+            }
+        }
+    }
 }
 
 /// <summary>Turns a trainer's epoch reports into job progress with loss and validation curve points.</summary>
@@ -162,8 +175,8 @@ public sealed class EvaluateRecommendersJob(RecommenderTraining training, Embedd
             ? new EvaluateRecommendersParameters()
             : JsonSerializer.Deserialize<EvaluateRecommendersParameters>(parametersJson, Json) ?? new(), progress, cancellationToken);
 
-    /// <summary>Runs the evaluation and returns the saved run's id and rows.</summary>
-    public async Task<(int RunId, IReadOnlyList<PairResult> Results)> RunAsync(EvaluateRecommendersParameters parameters,
+    /// <summary>Runs the evaluation and returns the saved run's id, each pair's results, and the rows saved.</summary>
+    public async Task<(int RunId, IReadOnlyList<PairResult> Results, IReadOnlyList<EvaluationRunRow> Rows)> RunAsync(EvaluateRecommendersParameters parameters,
         IProgress<JobProgress> progress, CancellationToken cancellationToken)
     {
         var backends = parameters.Backends
@@ -200,6 +213,6 @@ public sealed class EvaluateRecommendersJob(RecommenderTraining training, Embedd
         db.EvaluationRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         progress.Report(new JobProgress(1, $"{pairs.Count} pairs evaluated on {results.FirstOrDefault()?.Hot.Listeners ?? 0} hot test listeners; run {run.Id} saved"));
-        return (run.Id, results);
+        return (run.Id, results, rows);
     }
 }

@@ -109,7 +109,7 @@ public sealed class RankingEvaluatorTests
     {
         var difference = new Dictionary<string, MeanWithInterval> { ["NDCG@50"] = new(-0.005, 0.02, 215), ["HR@50"] = new(0.074, 0.03, 215) };
 
-        string table = EvaluationReport.PairedMarkdown([("bert4rec/musicnn-msd", "hot", difference)]);
+        string table = EvaluationReport.PairedMarkdown([new PairedRow("bert4rec/musicnn-msd", "hot", difference)]);
 
         Assert.Equal(
             "| model | split | Δ HR@50 | Δ NDCG@50 |\n" +
@@ -125,7 +125,7 @@ public sealed class RankingEvaluatorTests
         var first = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.074, 0.03, 215), ["Recall@50"] = new(0.02, 0.019, 215) };
         var second = new Dictionary<string, MeanWithInterval> { ["HR@50"] = new(0.006, 0.05, 215), ["Recall@50"] = new(0, 0.05, 215) };
 
-        string csv = EvaluationReport.PairedCsv([("bert4rec/musicnn-msd", "hot", first), ("bert4rec/mfcc", "hot", second)]);
+        string csv = EvaluationReport.PairedCsv([new PairedRow("bert4rec/musicnn-msd", "hot", first), new PairedRow("bert4rec/mfcc", "hot", second)]);
 
         Assert.Equal(
             "model,split,metric,difference,ci_lower,ci_upper,listeners,holds_after_holm\n" +

@@ -38,7 +38,7 @@ public sealed class RecommenderPipelineTests
 
         var job = host.Services.GetServices<IJobHandler>().OfType<EvaluateRecommendersJob>().Single();
         var reports = new Reports();
-        var (runId, results) = await job.RunAsync(new EvaluateRecommendersParameters(null, [Backend]), reports, Ct);
+        var (runId, results, _) = await job.RunAsync(new EvaluateRecommendersParameters(null, [Backend]), reports, Ct);
 
         Assert.Equal(["pop/–", "knn/test-audio", "shallow-net/test-audio", "shallow-net/random init", "bert4rec/test-audio", "bert4rec/random init"],
             results.Select(r => r.Pair.ToString()));
