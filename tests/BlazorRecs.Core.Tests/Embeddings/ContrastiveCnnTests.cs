@@ -48,6 +48,32 @@ public sealed class ContrastiveCnnTests
     }
 
     [Fact]
+    public void Asked_to_finish_early_the_trainer_ends_after_the_epoch_in_progress_and_says_the_request_ended_it()
+    {
+        // Eight random "spectrograms" of 40 frames x 16 bands; three epochs planned, no time budget.
+        var random = new Random(2);
+        float[][] spectrograms = [.. Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 40 * 16).Select(_ => (float)random.NextDouble()).ToArray())];
+        var options = new ContrastiveCnnOptions { MelBands = 16, ChunkFrames = 16, BaseChannels = 4, BatchSize = 4, Epochs = 3, TimeBudget = null };
+        using var finish = new CancellationTokenSource();
+        finish.Cancel();
+
+        var (network, epochs) = new ContrastiveCnnTrainer(options, CPU).Train(spectrograms, null, Ct, finish.Token);
+        using (network)
+        {
+            var only = Assert.Single(epochs);
+            Assert.True(only.FinishedOnRequest);
+        }
+
+        // Not asked: all three epochs, none of them marked.
+        var (full, all) = new ContrastiveCnnTrainer(options, CPU).Train(spectrograms, null, Ct);
+        using (full)
+        {
+            Assert.Equal([1, 2, 3], all.Select(e => e.Epoch));
+            Assert.DoesNotContain(all, e => e.FinishedOnRequest);
+        }
+    }
+
+    [Fact]
     public async Task Before_training_the_backend_is_unavailable_and_says_how_to_train_it_and_training_an_empty_catalog_says_why_not()
     {
         await using var host = await TestHost.StartAsync();

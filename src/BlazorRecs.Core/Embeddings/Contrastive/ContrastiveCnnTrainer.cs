@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 
 namespace BlazorRecs.Core.Embeddings.Contrastive;
 
-/// <summary>One epoch of contrastive training: its mean NT-Xent loss.</summary>
-public sealed record ContrastiveEpoch(int Epoch, double Loss, double Seconds);
+/// <summary>One epoch of contrastive training: its mean NT-Xent loss, and whether training ends after it because someone
+/// asked it to finish early (not at its last epoch or its time budget).</summary>
+public sealed record ContrastiveEpoch(int Epoch, double Loss, double Seconds, bool FinishedOnRequest = false);
 
 /// <summary>
 /// Trains <see cref="ContrastiveCnnNetwork"/> on mel spectrograms of the catalog's tracks. Each step takes a batch of
@@ -74,10 +75,13 @@ public sealed class ContrastiveCnnTrainer(ContrastiveCnnOptions options, Device 
                 steps++;
             }
 
-            var report = new ContrastiveEpoch(epoch, lossSum / Math.Max(1, steps), clock.Elapsed.TotalSeconds);
+            double seconds = clock.Elapsed.TotalSeconds;
+            bool outOfTime = options.TimeBudget is { } budget && seconds >= budget.TotalSeconds;
+            bool asked = finishEarly.IsCancellationRequested;
+            var report = new ContrastiveEpoch(epoch, lossSum / Math.Max(1, steps), seconds, asked && !outOfTime && epoch < options.Epochs);
             epochs.Add(report);
             progress?.Report(report);
-            if ((options.TimeBudget is { } budget && clock.Elapsed >= budget) || finishEarly.IsCancellationRequested)
+            if (outOfTime || asked)
             {
                 break;
             }

@@ -55,9 +55,6 @@ public sealed class TrainContrastiveCnnJob(
         var epochs = new EpochsToJobProgress(new SubProgress(progress, 0.15, 0.95), o);
         var trainer = new ContrastiveCnnTrainer(o, torch.Device);
         var (network, history) = await Task.Run(() => trainer.Train(spectrograms, epochs, cancellationToken, control.FinishEarly), cancellationToken);
-        // The request ended the training when it stopped short of its epochs with time left in its budget.
-        bool finishedEarly = control.FinishEarly.IsCancellationRequested && history.Count < o.Epochs
-                             && !(o.TimeBudget is { } budget && history[^1].Seconds >= budget.TotalSeconds);
         using (network)
         {
             progress.Report(new JobProgress(0.95, "measuring genre agreement of the nearest neighbours"));
@@ -76,7 +73,7 @@ public sealed class TrainContrastiveCnnJob(
                 ? string.Create(CultureInfo.InvariantCulture, $"; {a.Share:P1} of the {GenreAgreement.Neighbours} nearest neighbours share the genre (chance {a.Chance:P1})")
                 : "";
             progress.Report(new JobProgress(1, string.Create(CultureInfo.InvariantCulture,
-                $"{model.Version}: {history.Count} epochs{(finishedEarly ? " (finished early on request)" : "")} on {model.Tracks} tracks in {model.Seconds:0} s, NT-Xent {history[0].Loss:0.000} -> {history[^1].Loss:0.000}{genre}")));
+                $"{model.Version}: {history.Count} epochs{(history[^1].FinishedOnRequest ? " (finished early on request)" : "")} on {model.Tracks} tracks in {model.Seconds:0} s, NT-Xent {history[0].Loss:0.000} -> {history[^1].Loss:0.000}{genre}")));
             return model;
         }
     }
